@@ -1,0 +1,46 @@
+from typing import List, Sequence
+
+import torch
+
+from rscovlm.registry import FUNCTIONS
+
+IGNORE_INDEX = -100
+
+
+def pad_sequences(seqs: Sequence[torch.Tensor], value: int, side: str) -> torch.Tensor:
+    """Stack 1-D tensors into ``[B, max_len]``, padding on the ``'left'`` or ``'right'``."""
+    if side not in ('left', 'right'):
+        raise ValueError(f"padding_side must be 'left' or 'right', got {side!r}")
+    length = max(len(s) for s in seqs)
+    out = seqs[0].new_full((len(seqs), length), value)
+    for i, s in enumerate(seqs):
+        if side == 'right':
+            out[i, :len(s)] = s
+        else:
+            out[i, length - len(s):] = s
+    return out
+
+
+@FUNCTIONS.register_module()
+def vlm_collate(batch: List[dict], padding_side: str = 'right', pad_token_id: int = 0) -> dict:
+    """Collate packed samples into one padded batch.
+
+    ``input_ids`` are padded with ``pad_token_id`` (masked out, so its value never reaches
+    the model), ``labels`` with -100, ``attention_mask`` with 0; ``pixel_values`` and
+    ``image_grid_thw`` are concatenated over the batch (Qwen2-VL's flat layout).
+    Use ``padding_side='left'`` for generation. Configs name it
+    ``type='rscovlm.vlm_collate'``: mmengine looks collate functions up in its root registry,
+    and the scope prefix routes the lookup to rscovlm's.
+    """
+    inputs = [b['inputs'] for b in batch]
+    ids = [x['input_ids'] for x in inputs]
+    out = dict(
+        input_ids=pad_sequences(ids, pad_token_id, padding_side),
+        attention_mask=pad_sequences([torch.ones_like(i) for i in ids], 0, padding_side))
+    if all('labels' in x for x in inputs):
+        out['labels'] = pad_sequences([x['labels'] for x in inputs], IGNORE_INDEX, padding_side)
+    for key in ('pixel_values', 'image_grid_thw'):
+        parts = [x[key] for x in inputs if key in x]
+        if parts:
+            out[key] = torch.cat(parts, dim=0)
+    return dict(inputs=out, data_samples=[b['data_samples'] for b in batch])

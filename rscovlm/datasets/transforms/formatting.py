@@ -1,0 +1,37 @@
+from mmcv.transforms import BaseTransform
+
+from rscovlm.registry import TRANSFORMS
+from rscovlm.structures import VLMDataSample, instances_to_gt
+
+# Keys that go into the model as tensors; everything else describes the sample.
+INPUT_KEYS = ('input_ids', 'labels', 'pixel_values', 'image_grid_thw')
+META_KEYS = ('img_id', 'img_path', 'task', 'ori_shape', 'img_shape', 'scale_factor',
+             'classes', 'codec')
+TEXT_KEYS = ('messages', 'gt_text', 'gt_answer')
+
+
+@TRANSFORMS.register_module()
+class PackVLMInputs(BaseTransform):
+    """Pack a processed sample into ``dict(inputs=..., data_samples=VLMDataSample)``.
+
+    ``inputs`` holds the model tensors (``input_ids``, ``labels``, ``pixel_values``,
+    ``image_grid_thw``). The data sample carries the metainfo, the conversation and
+    target text, and for every sample ``gt_instances`` / ``ignored_instances`` as rotated
+    boxes in the original frame (empty when the task has none; ``DOTAMetric`` needs both).
+
+    Args:
+        box_type: box type of the packed ground truth (``'rbox'`` for ``DOTAMetric``).
+    """
+
+    def __init__(self, box_type: str = 'rbox') -> None:
+        self.box_type = box_type
+
+    def transform(self, results: dict) -> dict:
+        inputs = {k: results[k] for k in INPUT_KEYS if k in results}
+        sample = VLMDataSample(metainfo={k: results[k] for k in META_KEYS if k in results})
+        for key in TEXT_KEYS:
+            if key in results:
+                sample.set_field(results[key], key)
+        sample.gt_instances, sample.ignored_instances = instances_to_gt(
+            results.get('instances', []), self.box_type)
+        return dict(inputs=inputs, data_samples=sample)

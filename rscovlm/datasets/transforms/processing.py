@@ -1,0 +1,103 @@
+from typing import List, Optional, Tuple
+
+import numpy as np
+import torch
+from mmcv.transforms import BaseTransform
+
+from rscovlm.registry import TRANSFORMS
+
+IGNORE_INDEX = -100
+DEFAULT_SYSTEM = 'You are a helpful assistant.'
+
+
+@TRANSFORMS.register_module()
+class ProcessVLMInputs(BaseTransform):
+    """Chat template, tokenisation, label masking and pixel values for Qwen2-VL models.
+
+    The Qwen2-VL chat template is written span by span (as upstream RSCoVLM does) so
+    the label mask is exact: loss falls on the assistant's content tokens and its closing
+    ``<|im_end|>`` only; system and user turns, the ``<|im_start|>assistant\\n`` header,
+    the newline after ``<|im_end|>`` and every vision token are ``-100``. Without an
+    assistant turn the generation prompt ``<|im_start|>assistant\\n`` is appended.
+
+    Required keys: ``messages``; ``img`` (BGR, already resized by ``SmartResize``) when a
+    message holds an image. Added: ``input_ids``, ``labels`` (LongTensor ``[L]``),
+    ``pixel_values`` (``[patches, C*T*P*P]``), ``image_grid_thw`` (``[n_images, 3]``).
+
+    Args:
+        processor: the model's processor config (filled in from ``model.processor`` by
+            the tools when ``None``).
+    """
+
+    def __init__(self, processor: Optional[dict] = None) -> None:
+        if processor is None:
+            raise ValueError('ProcessVLMInputs needs the model processor: set model.processor '
+                             'in the config (the tools fill processor=None from it)')
+        from rscovlm.models.processors import build_processor
+        self.processor = build_processor(processor)
+        tok = self.processor.tokenizer
+        ids = tok.convert_tokens_to_ids
+        self.im_start, self.im_end = ids('<|im_start|>'), ids('<|im_end|>')
+        self.vision_start, self.vision_end = ids('<|vision_start|>'), ids('<|vision_end|>')
+        self.image_pad = ids('<|image_pad|>')
+        self.merge = self.processor.image_processor.merge_size
+
+    def _text(self, text: str) -> List[int]:
+        return self.processor.tokenizer(text, add_special_tokens=False)['input_ids']
+
+    def _images(self, images) -> Tuple[Optional[torch.Tensor], Optional[torch.Tensor]]:
+        if not images:
+            return None, None
+        # SmartResize already produced the model's frame: no second resize here.
+        out = self.processor.image_processor(
+            images=images, do_resize=False, return_tensors='pt')
+        return out['pixel_values'], out['image_grid_thw']
+
+    def transform(self, results: dict) -> dict:
+        messages = results['messages']
+        images = []
+        if any(c.get('type') == 'image' for m in messages if not isinstance(m['content'], str)
+               for c in m['content']):
+            img = results['img']
+            # SmartResize output is BGR (mmcv); the processor expects RGB.
+            images = [np.ascontiguousarray(img[..., ::-1])] if img.ndim == 3 else [img]
+        pixel_values, grid_thw = self._images(images)
+
+        ids: List[int] = []
+        labels: List[int] = []
+
+        def add(tokens, supervised=False):
+            ids.extend(tokens)
+            labels.extend(tokens if supervised else [IGNORE_INDEX] * len(tokens))
+
+        if not messages or messages[0]['role'] != 'system':
+            messages = [dict(role='system', content=DEFAULT_SYSTEM)] + list(messages)
+        n_image = 0
+        for message in messages:
+            role = message['role']
+            assistant = role == 'assistant'
+            add([self.im_start] + self._text(f'{role}\n'))
+            contents = message['content']
+            if isinstance(contents, str):
+                contents = [dict(type='text', text=contents)]
+            for content in contents:
+                if content['type'] == 'image':
+                    if grid_thw is None or n_image >= len(grid_thw):
+                        raise ValueError(f"sample {results.get('img_id')!r}: the conversation "
+                                         'has more <image> items than images')
+                    n_tokens = int(grid_thw[n_image].prod()) // self.merge**2
+                    add([self.vision_start] + [self.image_pad] * n_tokens + [self.vision_end])
+                    n_image += 1
+                elif content['type'] == 'text':
+                    add(self._text(content['text']), supervised=assistant)
+            add([self.im_end], supervised=assistant)
+            add(self._text('\n'))
+        if messages[-1]['role'] != 'assistant':
+            add([self.im_start] + self._text('assistant\n'))  # generation prompt
+
+        results['input_ids'] = torch.tensor(ids, dtype=torch.long)
+        results['labels'] = torch.tensor(labels, dtype=torch.long)
+        if pixel_values is not None:
+            results['pixel_values'] = pixel_values
+            results['image_grid_thw'] = grid_thw
+        return results

@@ -1,0 +1,3 @@
+from .runner import VLMRunner
+
+__all__ = ['VLMRunner']

@@ -1,0 +1,3 @@
+from .rotated_det_metric import RotatedDetMetric
+
+__all__ = ['RotatedDetMetric']

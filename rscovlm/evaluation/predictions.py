@@ -1,0 +1,135 @@
+"""The predictions file shared by ``tools/test.py --out`` and offline re-scoring.
+
+JSON Lines, one object per sample::
+
+    {"img_id": "P0003__512__0___0", "pred_text": "...", "img_shape": [504, 504],
+     "ori_shape": [512, 512]}
+
+* ``img_id`` (str): the dataset's image id;
+* ``pred_text`` (str): the generated answer, as generated;
+* ``img_shape`` ([h, w] positive ints): the frame the coordinates of the answer are in
+  (the resized image the model saw);
+* ``ori_shape`` ([h, w] positive ints, optional): the original image size; when absent,
+  the offline tool reads it from the image header.
+
+Other keys are kept and ignored. Blank lines are skipped.
+"""
+import json
+import os
+import os.path as osp
+import tempfile
+from typing import Iterable, List, Optional
+
+REQUIRED_FIELDS = ('img_id', 'pred_text', 'img_shape')
+_SHAPE_HINT = 'a list of two positive integers [height, width]'
+
+
+def _check_shape(value, field: str) -> Optional[str]:
+    """An error message, or None when ``value`` is a valid [h, w]."""
+    if (not isinstance(value, (list, tuple)) or len(value) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0
+                       for v in value)):
+        return f'field {field!r} must be {_SHAPE_HINT}, got {value!r}'
+    return None
+
+
+def _check_record(record) -> Optional[str]:
+    if not isinstance(record, dict):
+        return (f'expected a JSON object {{"img_id": ..., "pred_text": ..., '
+                f'"img_shape": [h, w]}}, got {type(record).__name__}')
+    for field in REQUIRED_FIELDS:
+        if field not in record:
+            return (f'missing field {field!r}; every line needs "img_id" (str), '
+                    f'"pred_text" (str) and "img_shape" ({_SHAPE_HINT}, the frame of the '
+                    'answer coordinates)')
+    for field in ('img_id', 'pred_text'):
+        if not isinstance(record[field], str):
+            return (f'field {field!r} must be a string, got '
+                    f'{type(record[field]).__name__} {record[field]!r}')
+    if not record['img_id']:
+        return "field 'img_id' is an empty string; write the dataset's image id"
+    msg = _check_shape(record['img_shape'], 'img_shape')
+    if msg is None and record.get('ori_shape') is not None:
+        msg = _check_shape(record['ori_shape'], 'ori_shape')
+        if msg is not None:
+            msg += ' (or leave it out to read it from the image)'
+    return msg
+
+
+def _to_jsonable_shape(shape):
+    return None if shape is None else [int(v) for v in tuple(shape)[:2]]
+
+
+def dump_predictions(records: Iterable[dict], path: str) -> int:
+    """Write prediction records as JSON Lines, atomically (a temporary file in the
+    same folder, then ``os.replace``). Shapes may be tuples, tensors or numpy values.
+
+    Returns:
+        int: the number of records written.
+    """
+    path = str(path)
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=osp.basename(path) + '.', suffix='.tmp', dir=folder)
+    count = 0
+    seen = {}
+    try:
+        with os.fdopen(fd, 'w', encoding='utf-8') as f:
+            for index, record in enumerate(records):
+                record = dict(record)
+                for key in ('img_shape', 'ori_shape'):
+                    if key in record:
+                        record[key] = _to_jsonable_shape(record[key])
+                if record.get('ori_shape') is None:
+                    record.pop('ori_shape', None)
+                msg = _check_record(record)
+                if msg is None and record['img_id'] in seen:
+                    msg = (f"img_id {record['img_id']!r} already written by record "
+                           f"{seen[record['img_id']]}")
+                if msg is not None:
+                    raise ValueError(f'cannot write {path}: record {index}: {msg}')
+                seen[record['img_id']] = index
+                f.write(json.dumps(record, ensure_ascii=False) + '\n')
+                count += 1
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.remove(tmp)
+        raise
+    return count
+
+
+def load_predictions(path: str) -> List[dict]:
+    """Read and validate a predictions file.
+
+    Raises:
+        ValueError: naming the file, the line, the field and the fix, for bad JSON, a
+            missing or mistyped field, or an ``img_id`` that appears twice.
+    """
+    path = str(path)
+    records, first_line = [], {}
+    with open(path, encoding='utf-8') as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ValueError(
+                    f'{path}:{lineno}: invalid JSON ({e.msg} at column {e.colno}); each '
+                    'line must be one JSON object, e.g. {"img_id": "P0001", "pred_text": '
+                    '"...", "img_shape": [512, 512]}') from None
+            msg = _check_record(record)
+            if msg is not None:
+                raise ValueError(f'{path}:{lineno}: {msg}')
+            img_id = record['img_id']
+            if img_id in first_line:
+                raise ValueError(
+                    f'{path}:{lineno}: field \'img_id\': duplicated img_id {img_id!r} '
+                    f'(first on line {first_line[img_id]}); keep one prediction per image')
+            first_line[img_id] = lineno
+            records.append(record)
+    return records
+
+
+__all__ = ['dump_predictions', 'load_predictions']

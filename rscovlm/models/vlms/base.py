@@ -1,0 +1,174 @@
+from typing import Dict, List, Optional, Sequence
+
+import torch
+from mmengine.logging import MMLogger
+from mmengine.model import BaseModel
+
+from rscovlm.codecs import normalize_class_name
+from rscovlm.models.processors import build_processor
+from rscovlm.registry import CODECS, MODELS
+from rscovlm.structures import parsed_to_instances
+
+
+class BaseVLM(BaseModel):
+    """A Hugging Face vision-language model behind mmengine's ``BaseModel`` interface.
+
+    ``forward(inputs, data_samples, mode)``: ``'loss'`` returns ``dict(loss=...)``
+    (token cross-entropy on the unmasked labels); ``'predict'`` generates greedily in
+    batches and fills ``pred_text`` on each data sample, plus ``pred_instances`` (rotated
+    boxes in the original frame) and ``parse_stats`` for samples whose metainfo names a box
+    ``codec`` (detection).
+
+    Args:
+        model: HF model config, e.g. ``dict(type='Qwen2_5_VLForConditionalGeneration',
+            pretrained='/ckpts/Qwen2.5-VL-7B-Instruct')`` or ``config=dict(...)``.
+        processor: processor config (tokenizer + image processor).
+        lora: ``peft.LoraConfig`` keyword arguments; ``None`` trains without LoRA.
+        gradient_checkpointing: recompute activations in backward (non-reentrant).
+        generation_cfg: keyword arguments of ``generate`` (``max_new_tokens`` ...).
+        save_trainable_only: checkpoints keep only trainable weights (default: on with
+            LoRA or frozen parts, so a 7B LoRA checkpoint is megabytes).
+    """
+
+    # module-name prefixes of the parts that the freeze switches act on (set by subclasses)
+    vision_prefixes: Sequence[str] = ()
+    merger_prefixes: Sequence[str] = ()
+
+    def __init__(self,
+                 model: dict,
+                 processor: dict,
+                 freeze_vision: bool = False,
+                 freeze_merger: bool = False,
+                 freeze_language: bool = False,
+                 lora: Optional[dict] = None,
+                 gradient_checkpointing: bool = False,
+                 generation_cfg: Optional[dict] = None,
+                 save_trainable_only: Optional[bool] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.processor = build_processor(processor)
+        self.hf_model = MODELS.build(self.complete_model_cfg(dict(model)))
+        self.generation_cfg = dict(max_new_tokens=256, do_sample=False)
+        self.generation_cfg.update(generation_cfg or {})
+        self._codecs: Dict[str, object] = {}
+
+        self.set_trainable(freeze_vision, freeze_merger, freeze_language)
+        if gradient_checkpointing:
+            self.hf_model.gradient_checkpointing_enable(
+                gradient_checkpointing_kwargs=dict(use_reentrant=False))
+            self.hf_model.config.use_cache = False
+        if lora is not None:
+            self.hf_model = self._apply_lora(dict(lora))
+        if save_trainable_only is None:
+            save_trainable_only = lora is not None or freeze_vision or freeze_language
+        self.save_trainable_only = save_trainable_only
+        n_train = sum(p.numel() for p in self.parameters() if p.requires_grad)
+        n_all = sum(p.numel() for p in self.parameters())
+        MMLogger.get_current_instance().info(
+            f'{type(self).__name__}: {n_all / 1e6:.2f}M parameters, '
+            f'{n_train / 1e6:.2f}M trainable')
+
+    # ---- construction hooks -------------------------------------------------------
+    def complete_model_cfg(self, cfg: dict) -> dict:
+        """Fill what a random-init ``config`` must share with the tokenizer."""
+        return cfg
+
+    def _part(self, name: str, prefixes: Sequence[str]) -> bool:
+        return any(name.startswith(p) for p in prefixes)
+
+    def set_trainable(self, freeze_vision: bool, freeze_merger: bool,
+                      freeze_language: bool) -> None:
+        for name, param in self.hf_model.named_parameters():
+            if self._part(name, self.merger_prefixes):
+                param.requires_grad_(not freeze_merger)
+            elif self._part(name, self.vision_prefixes):
+                param.requires_grad_(not freeze_vision)
+            else:
+                param.requires_grad_(not freeze_language)
+
+    def _apply_lora(self, lora: dict):
+        from peft import LoraConfig, get_peft_model
+        # Upstream default: every linear layer of the language model; the vision tower
+        # is left out unless the config targets it.
+        lora.setdefault('target_modules', 'all-linear')
+        if self.vision_prefixes and 'exclude_modules' not in lora:
+            lora['exclude_modules'] = r'.*(' + '|'.join(
+                p.rstrip('.').replace('.', r'\.') for p in self.vision_prefixes) + r').*'
+        if getattr(self.hf_model, 'is_gradient_checkpointing', False):
+            self.hf_model.enable_input_require_grads()
+        return get_peft_model(self.hf_model, LoraConfig(**lora))
+
+    # ---- checkpoints ---------------------------------------------------------------
+    def state_dict(self, *args, **kwargs):
+        state = super().state_dict(*args, **kwargs)
+        if not getattr(self, 'save_trainable_only', False):
+            return state
+        prefix = kwargs.get('prefix', args[1] if len(args) > 1 else '')
+        trainable = {prefix + n for n, p in self.named_parameters() if p.requires_grad}
+        return type(state)((k, v) for k, v in state.items() if k in trainable)
+
+    # ---- forward -------------------------------------------------------------------
+    def forward(self, inputs: dict, data_samples: Optional[list] = None, mode: str = 'loss'):
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self.hf_model(**inputs).logits
+        raise ValueError(f"mode must be 'loss', 'predict' or 'tensor', got {mode!r}")
+
+    def loss(self, inputs: dict, data_samples: Optional[list] = None) -> dict:
+        out = self.hf_model(**inputs)
+        return dict(loss=out.loss)
+
+    @torch.no_grad()
+    def generate(self, inputs: dict, **overrides) -> List[str]:
+        """Greedy batched generation; returns the decoded answers."""
+        inputs = {k: v for k, v in inputs.items() if k != 'labels'}
+        inputs['input_ids'], inputs['attention_mask'] = to_left_padding(
+            inputs['input_ids'], inputs['attention_mask'])
+        tok = self.processor.tokenizer
+        cfg = dict(self.generation_cfg, **overrides)
+        cfg.setdefault('eos_token_id', tok.convert_tokens_to_ids(['<|im_end|>', '<|endoftext|>']))
+        cfg.setdefault('pad_token_id', tok.pad_token_id)
+        out = self.hf_model.generate(**inputs, **cfg)
+        new_tokens = out[:, inputs['input_ids'].shape[1]:]
+        return tok.batch_decode(new_tokens, skip_special_tokens=True,
+                                clean_up_tokenization_spaces=False)
+
+    def predict(self, inputs: dict, data_samples: list) -> list:
+        texts = self.generate(inputs)
+        for sample, text in zip(data_samples, texts):
+            sample.pred_text = text
+            if sample.metainfo.get('codec') is not None:
+                self.parse_boxes(sample)
+        return data_samples
+
+    def parse_boxes(self, sample) -> None:
+        """Parse ``pred_text`` into ``pred_instances`` with the sample's own codec."""
+        codec_cfg = dict(sample.metainfo['codec'])
+        key = repr(sorted(codec_cfg.items()))
+        if key not in self._codecs:
+            self._codecs[key] = CODECS.build(codec_cfg)
+        classes = [normalize_class_name(c) for c in sample.metainfo.get('classes', ())]
+        ori_h, ori_w = sample.metainfo['ori_shape'][:2]
+        img_h, img_w = sample.metainfo['img_shape'][:2]
+        parsed = self._codecs[key].decode(
+            sample.pred_text, class_names=classes, scale=(ori_w / img_w, ori_h / img_h))
+        sample.pred_instances = parsed_to_instances(parsed)
+        sample.parse_stats = dict(num_lines=parsed.num_lines, num_skipped=parsed.num_skipped,
+                                  failed=bool(parsed.failed))
+
+
+def to_left_padding(input_ids: torch.Tensor, attention_mask: torch.Tensor):
+    """Move padding to the left (generation appends on the right). No-op when already left."""
+    if bool(attention_mask[:, -1].all()):
+        return input_ids, attention_mask
+    ids, mask = torch.zeros_like(input_ids), torch.zeros_like(attention_mask)
+    for i in range(input_ids.shape[0]):
+        keep = attention_mask[i].bool()
+        n = int(keep.sum())
+        ids[i, ids.shape[1] - n:] = input_ids[i][keep]
+        mask[i, ids.shape[1] - n:] = 1
+    return ids, mask

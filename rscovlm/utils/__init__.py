@@ -1,0 +1,7 @@
+from .setup_env import (complete_config, format_metrics_table, iter_dataset_cfgs,
+                        load_config, set_data_root)
+
+__all__ = [
+    'complete_config', 'format_metrics_table', 'iter_dataset_cfgs', 'load_config',
+    'set_data_root'
+]

@@ -1,0 +1,227 @@
+"""RotatedDetMetric against hand-computed VOC07 11-point APs.
+
+How the numbers below come about (mmrotate's ``eval_rbbox_map``): per class, each
+image's detections are marked TP (rotated IoU >= 0.5 with a not yet matched GT), FP,
+or neither (best match is an ignored / difficult GT); images are stacked in the order
+they were processed and sorted by score. Every parsed box scores 1.0 and numpy's
+argsort keeps a constant array in order, so the order is: images as processed, boxes
+as written. Then precision = cumTP / (cumTP + cumFP), recall = cumTP / #GT (ignored GT
+not counted) and AP = mean over t in {0, 0.1, ..., 1} of max(precision | recall >= t).
+mAP averages the classes that have GT.
+"""
+import numpy as np
+import pytest
+import torch
+from mmengine.evaluator import Evaluator
+from mmengine.registry import init_default_scope
+from mmengine.structures import InstanceData
+
+from rscovlm.registry import METRICS
+from rscovlm.structures import VLMDataSample, instances_to_gt
+
+CLASSES = ('plane', 'small-vehicle')
+PLANE, SV = 0, 1
+
+
+@pytest.fixture(autouse=True)
+def _scope():
+    init_default_scope('rscovlm')
+
+
+def box(x1, y1, x2, y2):
+    """Axis-aligned quadrilateral, clockwise in image coordinates."""
+    return [x1, y1, x2, y1, x2, y2, x1, y2]
+
+
+def line(poly, name):
+    return ','.join(str(int(v)) for v in poly) + ' ' + name
+
+
+def gt(poly, label, ignore=0):
+    return dict(bbox=[float(v) for v in poly], bbox_label=label, ignore_flag=ignore)
+
+
+def sample(img_id, text, gts, img_shape=(100, 100), ori_shape=(100, 100), **extra):
+    gt_instances, ignored = instances_to_gt(gts)
+    return dict(img_id=img_id, pred_text=text, img_shape=img_shape, ori_shape=ori_shape,
+                gt_instances=gt_instances.to_dict(), ignored_instances=ignored.to_dict(),
+                **extra)
+
+
+def build_metric(**kwargs):
+    kwargs.setdefault('nproc', 1)
+    metric = METRICS.build(dict(type='RotatedDetMetric', **kwargs))
+    metric.dataset_meta = dict(classes=CLASSES)
+    return metric
+
+
+def evaluate(samples, **kwargs):
+    metric = build_metric(**kwargs)
+    metric.process(None, samples)
+    return metric.evaluate(len(samples))
+
+
+# Image 1: plane P1, small vehicle S1, difficult small vehicle D1 (ignored).
+P1, S1, D1 = box(10, 10, 30, 30), box(50, 50, 60, 56), box(70, 70, 84, 78)
+# Image 2: planes P2, P3, small vehicle S2.
+P2, P3, S2 = box(10, 60, 30, 80), box(60, 10, 90, 30), box(40, 85, 50, 91)
+PLANE_FP = box(80, 80, 95, 95)          # overlaps no plane
+SV_FP = box(0, 40, 8, 46)               # overlaps no small vehicle
+GTS_1 = [gt(P1, PLANE), gt(S1, SV), gt(D1, SV, ignore=1)]
+GTS_2 = [gt(P2, PLANE), gt(P3, PLANE), gt(S2, SV)]
+
+
+def test_hand_computed_map():
+    text_1 = '\n'.join([
+        line(D1, 'small vehicle'),      # on the difficult object: neither TP nor FP
+        line(P1, 'plane'),              # TP
+        line(S1, 'small vehicle'),      # TP
+        line(PLANE_FP, 'plane'),        # FP
+    ])
+    text_2 = '\n'.join([
+        line(P2, 'plane'),              # TP
+        line(P3, 'plane'),              # TP
+        line(SV_FP, 'small vehicle'),   # FP (S2 is missed)
+    ])
+    res = evaluate([sample('img1', text_1, GTS_1), sample('img2', text_2, GTS_2)])
+    # plane, #GT 3, order TP FP TP TP:
+    #   recall    1/3  1/3  2/3  1
+    #   precision 1    1/2  2/3  3/4
+    #   t = 0, .1, .2, .3 -> 1 (4 points); t = .4 ... 1.0 -> 3/4 (7 points)
+    #   AP = (4 + 7 * 3/4) / 11 = 9.25 / 11
+    # small vehicle, #GT 2 (D1 ignored), order ignored TP FP:
+    #   cumTP 0 1 1, cumFP 0 0 1 -> recall 0 1/2 1/2, precision 0 1 1/2
+    #   t = 0 ... .5 -> 1 (6 points); t = .6 ... 1 -> nothing -> 0
+    #   AP = 6 / 11
+    #   (had the D1 box counted as FP: precision 0 1/2 1/3 -> 3/11;
+    #    had D1 counted as GT the D1 box would be a TP: 7/11)
+    plane_ap, sv_ap = 9.25 / 11, 6 / 11
+    assert res['dota/mAP'] == pytest.approx((plane_ap + sv_ap) / 2, abs=1e-6)
+    assert res['dota/AP50'] == round((plane_ap + sv_ap) / 2, 3)  # mmrotate rounds AP50
+    assert res['dota/parse/lines'] == 7
+    assert res['dota/parse/skipped_lines'] == 0
+
+
+def test_ignored_gt_is_not_a_miss():
+    # Only S1 (TP) then SV_FP for the small vehicles; D1 is neither predicted nor missed.
+    #   #GT 2 -> recall 1/2 1/2, precision 1 1/2 -> AP = 6/11 (4/11 if D1 counted).
+    text = '\n'.join([line(S1, 'small vehicle'), line(SV_FP, 'small vehicle')])
+    res = evaluate([sample('img1', text, [gt(S1, SV), gt(D1, SV, ignore=1)])])
+    assert res['dota/mAP'] == pytest.approx(6 / 11, abs=1e-6)
+
+
+def test_ignored_gt_alone_in_image_is_dropped_by_mmrotate():
+    # mmrotate quirk kept as is: get_cls_results only reads ``bboxes_ignore`` when the
+    # image has some regular GT, so a box on a difficult object of an image WITHOUT
+    # regular GT is a false positive. img1: S1 TP; img2 (only D1, ignored): the D1 box.
+    #   #GT 1, TP then FP -> recall 1 1, precision 1 1/2 -> AP = 1 (11 points at 1).
+    # Put the image with only the difficult object first to see the FP:
+    #   FP then TP -> recall 0 1, precision 0 1/2 -> AP = 11 * 1/2 / 11 = 1/2.
+    samples = [
+        sample('img_d', line(D1, 'small vehicle'), [gt(D1, SV, ignore=1)]),
+        sample('img1', line(S1, 'small vehicle'), [gt(S1, SV)]),
+    ]
+    assert evaluate(samples)['dota/mAP'] == pytest.approx(0.5, abs=1e-6)
+    # With a regular GT of another class in that image, D1 is honoured as ignored.
+    samples[0] = sample('img_d', line(D1, 'small vehicle'),
+                        [gt(D1, SV, ignore=1), gt(P1, PLANE)])
+    samples[0]['pred_text'] += '\n' + line(P1, 'plane')
+    assert evaluate(samples)['dota/mAP'] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_rescale_from_img_shape_to_ori_shape():
+    gts = [gt(box(20, 20, 60, 40), PLANE)]
+    # Written in a 50 x 50 (h, w) frame; the original is h=100, w=200:
+    # x * 200/50 = 4x, y * 100/50 = 2y -> (5, 10, 15, 20) becomes (20, 20, 60, 40).
+    text = line(box(5, 10, 15, 20), 'plane')
+    assert evaluate([sample('a', text, gts, img_shape=(50, 50), ori_shape=(100, 200))
+                     ])['dota/mAP'] == pytest.approx(1.0)
+    # Same text read in the original frame: (5, 10, 15, 20) does not touch the GT.
+    assert evaluate([sample('a', text, gts, img_shape=(100, 200), ori_shape=(100, 200))
+                     ])['dota/mAP'] == pytest.approx(0.0)
+    # h and w swapped: x * 2, y * 4 -> (10, 40, 30, 80), no overlap with y in [20, 40].
+    assert evaluate([sample('a', text, gts, img_shape=(50, 50), ori_shape=(200, 100))
+                     ])['dota/mAP'] == pytest.approx(0.0)
+
+
+def test_parse_statistics_and_given_pred_instances():
+    plane = box(10, 10, 30, 30)
+    given = InstanceData(
+        bboxes=instances_to_gt([gt(plane, PLANE)])[0].bboxes,
+        labels=torch.tensor([PLANE]), scores=torch.ones(1))
+    samples = [
+        # 4 lines: 1 box, 3 malformed (6 coordinates, a float, no coordinates)
+        sample('a', '\n'.join([line(plane, 'plane'), '1,2,3,4,5,6 plane',
+                               '10.5,10,30,10,30,30,10,30 plane', 'not a box line']),
+               [gt(plane, PLANE)]),
+        # nothing parses at all: a failed sample (its one line is skipped)
+        sample('b', 'Sorry, I cannot help with that.', [gt(plane, PLANE)]),
+        # the empty answer
+        sample('c', 'There are none.', []),
+        # already parsed by the model: pred_text is NOT re-parsed, its stats are used
+        sample('d', 'garbage the model did not mean', [gt(plane, PLANE)],
+               pred_instances=given.to_dict(),
+               parse_stats=dict(num_lines=3, num_skipped=1, failed=False)),
+        # a blank answer is neither failed nor the empty answer
+        sample('e', '', []),
+    ]
+    res = evaluate(samples)
+    assert res['dota/parse/lines'] == 1 + 0 + 0 + 2 + 0
+    assert res['dota/parse/skipped_lines'] == 3 + 1 + 0 + 1 + 0
+    assert res['dota/parse/failed_samples'] == 1
+    assert res['dota/parse/empty_answers'] == 1
+    # plane: #GT 3 (a, b, d); TP in a, TP in d -> recall 1/3 2/3, precision 1 1
+    #   t = 0 ... .6 -> 1 (7 points) -> AP = 7/11 (4/11 if d had been re-parsed)
+    assert res['dota/mAP'] == pytest.approx(7 / 11, abs=1e-6)
+
+
+def test_through_evaluator_with_data_samples():
+    """The runner's path: VLMDataSample -> Evaluator (to_dict) -> metric."""
+    data_samples = []
+    for img_id, text, gts in [('img1', line(P1, 'plane'), GTS_1),
+                              ('img2', 'There are none.', GTS_2)]:
+        ds = VLMDataSample(metainfo=dict(img_id=img_id, img_shape=(50, 50),
+                                         ori_shape=(100, 100)))
+        ds.gt_instances, ds.ignored_instances = instances_to_gt(gts)
+        # written in the 50 x 50 frame: halve the coordinates
+        ds.pred_text = text if '.' in text else line(np.array(P1) / 2, 'plane')
+        data_samples.append(ds)
+    evaluator = Evaluator(dict(type='RotatedDetMetric', nproc=1))
+    evaluator.dataset_meta = dict(classes=CLASSES)
+    evaluator.process(data_samples)
+    res = evaluator.evaluate(2)
+    # plane #GT 3, one TP -> recall 1/3, precision 1 -> 4/11; small vehicle #GT 2,
+    # no detection -> 0. mAP = (4/11 + 0) / 2.
+    assert res['dota/mAP'] == pytest.approx(2 / 11, abs=1e-6)
+    assert res['dota/parse/empty_answers'] == 1
+
+
+def test_nproc_pool_matches_serial():
+    samples = [sample('img1', '\n'.join([line(P1, 'plane'), line(PLANE_FP, 'plane')]),
+                      GTS_1),
+               sample('img2', line(S2, 'small vehicle'), GTS_2)]
+    # plane #GT 3, TP FP -> recall 1/3 1/3, precision 1 1/2 -> 4/11;
+    # small vehicle #GT 2, TP -> recall 1/2 -> 6/11.
+    expected = (4 / 11 + 6 / 11) / 2
+    assert evaluate(samples, nproc=1)['dota/mAP'] == pytest.approx(expected, abs=1e-6)
+    assert evaluate(samples, nproc=2)['dota/mAP'] == pytest.approx(expected, abs=1e-6)
+
+
+def test_merge_patches_format_only(tmp_path):
+    prefix = tmp_path / 'dota_Task1'
+    metric = build_metric(format_only=True, merge_patches=True,
+                          outfile_prefix=str(prefix))
+    # patch P0001__512__100___200 sits at x=100, y=200 of the original image P0001
+    metric.process(None, [
+        sample('P0001__512__100___200', line(P1, 'plane'), GTS_1),
+        sample('P0001__512__0___0', 'There are none.', []),
+    ])
+    res = metric.evaluate(2)
+    assert res['dota/parse/lines'] == 1
+    assert (prefix / 'dota_Task1.zip').is_file()
+    rows = (prefix / 'Task1_plane.txt').read_text().split()
+    assert rows[:2] == ['P0001', '1.0']
+    corners = np.array(rows[2:], dtype=float).reshape(4, 2)
+    assert sorted(corners[:, 0].round(2).tolist()) == [110, 110, 130, 130]
+    assert sorted(corners[:, 1].round(2).tolist()) == [210, 210, 230, 230]
+    assert (prefix / 'Task1_small-vehicle.txt').read_text() == ''
