@@ -4,12 +4,11 @@ import argparse
 import os
 import os.path as osp
 
-import torch
 from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 from rscovlm.registry import RUNNERS
-from rscovlm.utils import complete_config, load_config
+from rscovlm.utils import complete_config, load_config, setup_cpu_distributed
 
 
 def parse_args():
@@ -60,9 +59,7 @@ def setup_cfg(args):
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
-    if args.launcher != 'none' and not torch.cuda.is_available():
-        # no GPU: processes talk over gloo (CPU runs, CI)
-        cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+    setup_cpu_distributed(cfg, args.launcher)
     return complete_config(cfg)
 
 

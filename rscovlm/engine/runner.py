@@ -1,6 +1,8 @@
 import os
 import os.path as osp
 
+import torch
+import torch.distributed as torch_dist
 from mmengine.dist import is_main_process
 from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
@@ -14,10 +16,19 @@ class VLMRunner(Runner):
 
     * Checkpoints are written atomically: to a hidden temporary file first, then renamed,
       so a run killed while saving never leaves a truncated ``iter_N.pth`` for ``--resume``.
+    * Distributed runs work without a GPU: for ``launcher='pytorch'`` on a CPU build of
+      torch the process group is started here over gloo (mmengine's own ``init_dist``
+      calls ``torch.cuda.set_device``, which CPU builds lack).
     * The model's processor (tokenizer, image processor with its min/max pixels) is saved
       once into ``<work_dir>/processor`` beside the weights, so evaluation and export
       tokenize and resize exactly as training did.
     """
+
+    def setup_env(self, env_cfg: dict) -> None:
+        if self._launcher == 'pytorch' and not torch.cuda.is_available() \
+                and not torch_dist.is_initialized():
+            torch_dist.init_process_group(backend='gloo')
+        super().setup_env(env_cfg)
 
     def save_checkpoint(self, out_dir: str, filename: str, *args, **kwargs):
         if '://' in str(out_dir):  # remote backends: nothing to rename

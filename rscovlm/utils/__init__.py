@@ -1,7 +1,7 @@
 from .setup_env import (complete_config, format_metrics_table, iter_dataset_cfgs,
-                        load_config, set_data_root)
+                        load_config, set_data_root, setup_cpu_distributed)
 
 __all__ = [
     'complete_config', 'format_metrics_table', 'iter_dataset_cfgs', 'load_config',
-    'set_data_root'
+    'set_data_root', 'setup_cpu_distributed'
 ]

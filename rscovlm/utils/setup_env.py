@@ -71,3 +71,15 @@ def format_metrics_table(metrics: dict, title: str = 'results') -> str:
         shown = f'{value:.4f}' if isinstance(value, float) else str(value)
         rows.append(f'| {key} | {shown} |')
     return '\n'.join(rows)
+
+
+def setup_cpu_distributed(cfg: Config, launcher: str) -> None:
+    """Without a GPU, distributed processes talk over gloo and DDP wraps a CPU module
+    (``device_ids=None``); with one, the config is left as it is."""
+    import torch
+    if launcher == 'none' or torch.cuda.is_available():
+        return
+    cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})['backend'] = 'gloo'
+    if cfg.get('model_wrapper_cfg') is None:
+        cfg.model_wrapper_cfg = dict(
+            type='MMDistributedDataParallel', device_ids=None, broadcast_buffers=False)

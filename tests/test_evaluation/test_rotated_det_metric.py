@@ -103,11 +103,11 @@ def test_hand_computed_map():
 
 
 def test_ignored_gt_is_not_a_miss():
-    # Only S1 (TP) then SV_FP for the small vehicles; D1 is neither predicted nor missed.
-    #   #GT 2 -> recall 1/2 1/2, precision 1 1/2 -> AP = 6/11 (4/11 if D1 counted).
-    text = '\n'.join([line(S1, 'small vehicle'), line(SV_FP, 'small vehicle')])
-    res = evaluate([sample('img1', text, [gt(S1, SV), gt(D1, SV, ignore=1)])])
-    assert res['dota/mAP'] == pytest.approx(6 / 11, abs=1e-6)
+    # S1 is found, the difficult D1 is neither predicted nor counted as missed:
+    #   #GT 1 -> recall 1, precision 1 -> AP = 1 (6/11 had D1 counted: recall 1/2).
+    res = evaluate([sample('img1', line(S1, 'small vehicle'),
+                           [gt(S1, SV), gt(D1, SV, ignore=1)])])
+    assert res['dota/mAP'] == pytest.approx(1.0, abs=1e-6)
 
 
 def test_ignored_gt_alone_in_image_is_dropped_by_mmrotate():
@@ -177,14 +177,15 @@ def test_parse_statistics_and_given_pred_instances():
 
 def test_through_evaluator_with_data_samples():
     """The runner's path: VLMDataSample -> Evaluator (to_dict) -> metric."""
+    # The model saw 50 x 50 resized images: coordinates are half the original ones.
+    half_p1 = (np.array(P1) / 2).tolist()
     data_samples = []
-    for img_id, text, gts in [('img1', line(P1, 'plane'), GTS_1),
+    for img_id, text, gts in [('img1', line(half_p1, 'plane'), GTS_1),
                               ('img2', 'There are none.', GTS_2)]:
         ds = VLMDataSample(metainfo=dict(img_id=img_id, img_shape=(50, 50),
                                          ori_shape=(100, 100)))
         ds.gt_instances, ds.ignored_instances = instances_to_gt(gts)
-        # written in the 50 x 50 frame: halve the coordinates
-        ds.pred_text = text if '.' in text else line(np.array(P1) / 2, 'plane')
+        ds.pred_text = text
         data_samples.append(ds)
     evaluator = Evaluator(dict(type='RotatedDetMetric', nproc=1))
     evaluator.dataset_meta = dict(classes=CLASSES)
@@ -193,10 +194,32 @@ def test_through_evaluator_with_data_samples():
     # plane #GT 3, one TP -> recall 1/3, precision 1 -> 4/11; small vehicle #GT 2,
     # no detection -> 0. mAP = (4/11 + 0) / 2.
     assert res['dota/mAP'] == pytest.approx(2 / 11, abs=1e-6)
+    assert res['dota/parse/lines'] == 1
     assert res['dota/parse/empty_answers'] == 1
 
 
-def test_nproc_pool_matches_serial():
+def test_nproc(monkeypatch):
+    """nproc=1 computes in-process; nproc>1 hands nproc to mmrotate's spawn pool.
+
+    A real spawn pool costs ~10 s here (each worker imports torch and mmcv), so the pool
+    is replaced by one that records how it was asked for and runs in this process.
+    """
+    from mmrotate.evaluation.functional import mean_ap
+
+    from rscovlm.evaluation.metrics import rotated_det_metric as module
+
+    calls = []
+
+    class RecordingContext:
+
+        def __init__(self, method):
+            self.method = method
+
+        def Pool(self, processes):  # noqa: N802
+            calls.append((self.method, processes))
+            return module._SerialPool()
+
+    monkeypatch.setattr(mean_ap, 'get_context', RecordingContext)
     samples = [sample('img1', '\n'.join([line(P1, 'plane'), line(PLANE_FP, 'plane')]),
                       GTS_1),
                sample('img2', line(S2, 'small vehicle'), GTS_2)]
@@ -204,7 +227,12 @@ def test_nproc_pool_matches_serial():
     # small vehicle #GT 2, TP -> recall 1/2 -> 6/11.
     expected = (4 / 11 + 6 / 11) / 2
     assert evaluate(samples, nproc=1)['dota/mAP'] == pytest.approx(expected, abs=1e-6)
-    assert evaluate(samples, nproc=2)['dota/mAP'] == pytest.approx(expected, abs=1e-6)
+    assert calls == []
+    assert evaluate(samples, nproc=3)['dota/mAP'] == pytest.approx(expected, abs=1e-6)
+    assert calls == [('spawn', 3)]
+    # the swap is undone after compute_metrics
+    assert mean_ap.get_context is RecordingContext
+    assert module._dota_metric_module.eval_rbbox_map is module._mmrotate_eval_rbbox_map
 
 
 def test_merge_patches_format_only(tmp_path):

@@ -78,7 +78,7 @@ def build_gt_dataset(cfg: Config):
     from rscovlm.registry import DATASETS
     loader = cfg.get('test_dataloader')
     if not isinstance(loader, dict) or not isinstance(loader.get('dataset'), dict):
-        raise EvalOfflineError(f'the config has no test_dataloader.dataset to score against')
+        raise EvalOfflineError('the config has no test_dataloader.dataset to score against')
     dataset_cfg = copy.deepcopy(loader['dataset'])
     _strip_pipelines(dataset_cfg)
     dataset = DATASETS.build(dataset_cfg)

@@ -1,3 +1,4 @@
+from .dump_predictions import DumpPredictions
 from .rotated_det_metric import RotatedDetMetric
 
-__all__ = ['RotatedDetMetric']
+__all__ = ['DumpPredictions', 'RotatedDetMetric']

@@ -10,11 +10,12 @@ import contextlib
 import functools
 import importlib
 import itertools
-from typing import List, Optional, Sequence, Union
+from typing import List, Sequence, Union
 
 from mmengine.structures import BaseDataElement
 from mmrotate.evaluation import DOTAMetric
 
+from rscovlm.codecs import is_empty_answer, normalize_class_name
 from rscovlm.registry import CODECS, METRICS
 from rscovlm.structures import parsed_to_instances
 
@@ -120,7 +121,6 @@ class RotatedDetMetric(DOTAMetric):
 
     # ------------------------------------------------------------------ #
     def _class_names(self) -> List[str]:
-        from rscovlm.codecs import normalize_class_name
         names = getattr(self, '_normalized_classes', None)
         classes = tuple(self.dataset_meta['classes'])
         if names is None or names[0] != classes:
@@ -146,7 +146,6 @@ class RotatedDetMetric(DOTAMetric):
                 return sample, None
             stats = dict(stats)
             if 'empty_answer' not in stats:
-                from rscovlm.codecs import is_empty_answer
                 stats['empty_answer'] = isinstance(text, str) and is_empty_answer(text)
             return sample, stats
         if text is None:

@@ -1,0 +1,40 @@
+"""Shared fixtures: the tiny model config, the tiny processor and small generated data.
+
+Everything is built offline: the tokenizer is trained in-process, the model is random-init
+from the tiny config, and the demo data is generated into a temporary folder.
+"""
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+TINY_MODEL_CFG = osp.join(REPO, 'configs/_base_/models/qwen2.5-vl-tiny.py')
+DEMO_CFG = osp.join(REPO, 'configs/demo/qwen2.5-vl-tiny_full_1xb16-3k_demo-det.py')
+TEST_DATA = osp.join(REPO, 'tests/data')
+
+
+@pytest.fixture(autouse=True)
+def _default_scope():
+    init_default_scope('rscovlm')
+
+
+@pytest.fixture(scope='session')
+def tiny_cfg():
+    return Config.fromfile(TINY_MODEL_CFG)
+
+
+@pytest.fixture(scope='session')
+def tiny_processor(tiny_cfg):
+    from rscovlm.models import build_processor
+    return build_processor(tiny_cfg.processor)
+
+
+@pytest.fixture(scope='session')
+def demo_data(tmp_path_factory):
+    """A small demo dataset (24 train / 8 test images) in DOTA layout."""
+    from rscovlm.datasets.synthetic import generate_demo_dataset
+    root = tmp_path_factory.mktemp('demo')
+    generate_demo_dataset(str(root), num_train=24, num_test=8, seed=1)
+    return str(root)

@@ -1,0 +1,129 @@
+"""End to end through the command-line tools: train, test, resume, distributed."""
+import json
+import os
+import os.path as osp
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = 'configs/demo/qwen2.5-vl-tiny_full_1xb16-3k_demo-det.py'
+
+
+def small_run_options(data_root, **extra):
+    opts = {
+        'data_root': data_root,
+        'train_dataloader.batch_size': 2,
+        'train_dataloader.num_workers': 0,
+        'train_dataloader.persistent_workers': False,
+        'val_dataloader.batch_size': 4,
+        'val_dataloader.num_workers': 0,
+        'test_dataloader.batch_size': 4,
+        'test_dataloader.num_workers': 0,
+        'model.generation_cfg.max_new_tokens': 8,
+        'default_hooks.logger.interval': 1,
+        'val_evaluator.nproc': 1,
+        'test_evaluator.nproc': 1,
+    }
+    opts.update(extra)
+    return ['--cfg-options'] + [f'{k}={v}' for k, v in opts.items()]
+
+
+def run(args, timeout=600, **env):
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHON=sys.executable, **env)
+    proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    return proc.stdout + proc.stderr
+
+
+def train(work_dir, data_root, iters, *extra, interval=2):
+    return run([sys.executable, 'tools/train.py', CONFIG, '--work-dir', str(work_dir), *extra,
+                *small_run_options(data_root, **{
+                    'train_cfg.max_iters': iters, 'train_cfg.val_interval': iters,
+                    'default_hooks.checkpoint.interval': interval})])
+
+
+def final_weights(work_dir, iters):
+    return torch.load(osp.join(work_dir, f'iter_{iters}.pth'), map_location='cpu',
+                      weights_only=False)['state_dict']
+
+
+def test_train_then_test_then_rescore(tmp_path, demo_data):
+    work = tmp_path / 'work'
+    log = train(work, demo_data, 2)
+    assert 'Iter(train) [2/2]' in log
+    assert (work / 'iter_2.pth').is_file()
+    assert open(work / 'last_checkpoint').read().strip().endswith('iter_2.pth')
+    # the processor is saved beside the weights, so evaluation tokenizes as training did
+    assert (work / 'processor' / 'tokenizer.json').is_file()
+    assert (work / 'processor' / 'preprocessor_config.json').is_file()
+    assert 'dota/mAP' in log  # the val loop ran and reported DOTAMetric's mAP
+
+    preds = tmp_path / 'preds.jsonl'
+    log = run([sys.executable, 'tools/test.py', CONFIG, str(work / 'iter_2.pth'),
+               '--work-dir', str(work), '--out', str(preds), *small_run_options(demo_data)])
+    lines = [json.loads(l) for l in preds.read_text().splitlines()]
+    assert len(lines) == 8
+    assert lines[0]['img_shape'] == [112, 112] and lines[0]['img_id'].startswith('P')
+    results = sorted(work.glob('*/results.json'))[-1]
+    metrics = json.loads(results.read_text())['metrics']
+    assert 0.0 <= metrics['dota/mAP'] <= 1.0
+    assert '| dota/mAP |' in log
+
+    # re-scoring the dumped text gives the number test.py reported
+    out = run([sys.executable, 'tools/analysis_tools/eval_offline.py', CONFIG, str(preds),
+               '--cfg-options', f'data_root={demo_data}', 'test_evaluator.nproc=1'])
+    assert f"{metrics['dota/mAP']:.4f}" in out
+
+
+def test_killed_run_resumes_from_its_checkpoint(tmp_path, demo_data):
+    # reference: 4 iterations in one go
+    train(tmp_path / 'ref', demo_data, 4)
+    reference = final_weights(tmp_path / 'ref', 4)
+
+    # a run killed once its first checkpoint is on disk ...
+    work = tmp_path / 'killed'
+    args = [sys.executable, 'tools/train.py', CONFIG, '--work-dir', str(work),
+            *small_run_options(demo_data, **{'train_cfg.max_iters': 400,
+                                             'train_cfg.val_interval': 400,
+                                             'default_hooks.checkpoint.interval': 2})]
+    proc = subprocess.Popen(args, cwd=REPO, env=dict(os.environ, OMP_NUM_THREADS='1'),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while not (work / 'iter_2.pth').exists() and time.time() < deadline:
+        assert proc.poll() is None, 'training exited before its first checkpoint'
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    saved = sorted(int(p.stem.split('_')[1]) for p in work.glob('iter_*.pth'))
+    assert saved and not list(work.glob('.*.tmp'))  # no half-written checkpoint left
+
+    # ... continues from the latest checkpoint with --resume
+    log = train(work, demo_data, 4, '--resume') if saved[-1] < 4 else ''
+    if log:
+        assert f'resumed epoch: 0, iter: {saved[-1]}' in log
+        assert f'Iter(train) [{saved[-1] + 1}/4]' in log
+        assert 'Iter(train) [1/4]' not in log
+    resumed = final_weights(work, 4)
+    # same data order, same optimizer state: the same weights as the uninterrupted run
+    for key, value in reference.items():
+        torch.testing.assert_close(resumed[key], value, rtol=1e-5, atol=1e-6)
+
+
+def test_dist_train_two_processes_gloo(tmp_path, demo_data):
+    work = tmp_path / 'dist'
+    out = run(['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', str(work),
+               *small_run_options(demo_data, **{
+                   'train_cfg.max_iters': 2, 'train_cfg.val_interval': 2,
+                   'default_hooks.checkpoint.interval': 2})],
+              PORT='29617')
+    assert 'Distributed launcher: pytorch' in out
+    assert 'Distributed training: True' in out
+    assert 'Iter(train) [2/2]' in out
+    assert (work / 'iter_2.pth').is_file()
+    assert 'dota/mAP' in out
