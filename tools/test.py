@@ -9,7 +9,8 @@ from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
 from rscovlm.registry import RUNNERS
-from rscovlm.utils import complete_config, setup_cpu_distributed, format_metrics_table, load_config
+from rscovlm.utils import (complete_config, format_metrics_table, load_config,
+                           setup_cpu_distributed)
 
 
 def parse_args():

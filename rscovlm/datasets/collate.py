@@ -26,7 +26,8 @@ def vlm_collate(batch: List[dict], padding_side: str = 'right', pad_token_id: in
     """Collate packed samples into one padded batch.
 
     ``input_ids`` are padded with ``pad_token_id`` (masked out, so its value never reaches
-    the model), ``labels`` with -100, ``attention_mask`` with 0; ``pixel_values`` and
+    the model), ``labels`` with -100, ``attention_mask`` and ``mm_token_type_ids`` with 0;
+    ``pixel_values`` and
     ``image_grid_thw`` are concatenated over the batch (Qwen2-VL's flat layout).
     Use ``padding_side='left'`` for generation. Configs name it
     ``type='rscovlm.vlm_collate'``: mmengine looks collate functions up in its root registry,
@@ -37,8 +38,9 @@ def vlm_collate(batch: List[dict], padding_side: str = 'right', pad_token_id: in
     out = dict(
         input_ids=pad_sequences(ids, pad_token_id, padding_side),
         attention_mask=pad_sequences([torch.ones_like(i) for i in ids], 0, padding_side))
-    if all('labels' in x for x in inputs):
-        out['labels'] = pad_sequences([x['labels'] for x in inputs], IGNORE_INDEX, padding_side)
+    for key, value in (('labels', IGNORE_INDEX), ('mm_token_type_ids', 0)):
+        if all(key in x for x in inputs):
+            out[key] = pad_sequences([x[key] for x in inputs], value, padding_side)
     for key in ('pixel_values', 'image_grid_thw'):
         parts = [x[key] for x in inputs if key in x]
         if parts:

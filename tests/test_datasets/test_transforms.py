@@ -95,6 +95,7 @@ def test_label_masking_token_by_token(tiny_cfg, tiny_processor):
     assert tok.decode(ids[last + 1:]) == '\n'  # the template's newline is not trained
     image_pad = tok.convert_tokens_to_ids('<|image_pad|>')
     assert ids.count(image_pad) == 16
+    assert out['mm_token_type_ids'].tolist() == [int(i == image_pad) for i in ids]
     assert all(l == IGNORE_INDEX for i, l in zip(ids, labels) if i == image_pad)
 
 
@@ -124,6 +125,8 @@ def test_pack_and_collate_shapes(tiny_cfg):
         inputs = batch['inputs']
         assert inputs['input_ids'].shape == (2, n0)
         assert inputs['labels'].shape == (2, n0)
+        assert inputs['mm_token_type_ids'].shape == (2, n0)
+        assert inputs['mm_token_type_ids'].sum(1).tolist() == [16, 16]
         assert inputs['attention_mask'].sum(1).tolist() == [n0, n1]
         assert inputs['pixel_values'].shape == (128, 1176)
         assert inputs['image_grid_thw'].tolist() == [[1, 8, 8], [1, 8, 8]]

@@ -85,9 +85,29 @@ def test_batched_generation_equals_one_by_one(tiny_cfg, batch):
         alone += model.generate(dict(
             input_ids=inputs['input_ids'][i][keep][None],
             attention_mask=inputs['attention_mask'][i][keep][None],
+            mm_token_type_ids=inputs['mm_token_type_ids'][i][keep][None],
             pixel_values=inputs['pixel_values'][start:start + n_patches[i]],
             image_grid_thw=inputs['image_grid_thw'][i:i + 1]))
     assert together == alone
+
+
+def test_image_tokens_get_3d_mrope_positions(tiny_cfg, batch):
+    """Visual tokens must carry (row, column) positions: transformers only computes them
+    when the inputs hold ``mm_token_type_ids``."""
+    model = build(tiny_cfg)
+    inputs = batch['inputs']
+    hf = model.hf_model.model
+    pos = hf.compute_3d_position_ids(
+        input_ids=inputs['input_ids'], image_grid_thw=inputs['image_grid_thw'],
+        video_grid_thw=None, inputs_embeds=None, attention_mask=inputs['attention_mask'],
+        past_key_values=None, mm_token_type_ids=inputs['mm_token_type_ids'])
+    assert pos is not None and pos.shape == (3, 2, inputs['input_ids'].shape[1])
+    image = inputs['mm_token_type_ids'][0].bool()
+    t, h, w = (pos[k, 0][image] - pos[k, 0][image].min() for k in range(3))
+    # 112 x 112 -> 4 x 4 merged tokens in raster order
+    assert t.tolist() == [0] * 16
+    assert h.tolist() == [r for r in range(4) for _ in range(4)]
+    assert w.tolist() == [c for _ in range(4) for c in range(4)]
 
 
 def test_parse_boxes_maps_text_back_to_original_frame(tiny_cfg, batch):

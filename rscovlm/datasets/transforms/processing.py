@@ -21,7 +21,8 @@ class ProcessVLMInputs(BaseTransform):
     assistant turn the generation prompt ``<|im_start|>assistant\\n`` is appended.
 
     Required keys: ``messages``; ``img`` (BGR, already resized by ``SmartResize``) when a
-    message holds an image. Added: ``input_ids``, ``labels`` (LongTensor ``[L]``),
+    message holds an image. Added: ``input_ids``, ``labels``, ``mm_token_type_ids``
+    (1 on image tokens) (LongTensor ``[L]``),
     ``pixel_values`` (``[patches, C*T*P*P]``), ``image_grid_thw`` (``[n_images, 3]``).
 
     Args:
@@ -97,6 +98,10 @@ class ProcessVLMInputs(BaseTransform):
 
         results['input_ids'] = torch.tensor(ids, dtype=torch.long)
         results['labels'] = torch.tensor(labels, dtype=torch.long)
+        # 1 marks image tokens: transformers computes Qwen2-VL's 3-D M-RoPE positions
+        # (time, row, column per visual token) only when it is given this mask; without
+        # it every token falls back to 1-D positions and the model loses image layout.
+        results['mm_token_type_ids'] = (results['input_ids'] == self.image_pad).long()
         if pixel_values is not None:
             results['pixel_values'] = pixel_values
             results['image_grid_thw'] = grid_thw

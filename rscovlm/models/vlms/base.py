@@ -125,9 +125,7 @@ class BaseVLM(BaseModel):
     @torch.no_grad()
     def generate(self, inputs: dict, **overrides) -> List[str]:
         """Greedy batched generation; returns the decoded answers."""
-        inputs = {k: v for k, v in inputs.items() if k != 'labels'}
-        inputs['input_ids'], inputs['attention_mask'] = to_left_padding(
-            inputs['input_ids'], inputs['attention_mask'])
+        inputs = to_left_padding({k: v for k, v in inputs.items() if k != 'labels'})
         tok = self.processor.tokenizer
         cfg = dict(self.generation_cfg, **overrides)
         cfg.setdefault('eos_token_id', tok.convert_tokens_to_ids(['<|im_end|>', '<|endoftext|>']))
@@ -161,14 +159,21 @@ class BaseVLM(BaseModel):
                                   failed=bool(parsed.failed))
 
 
-def to_left_padding(input_ids: torch.Tensor, attention_mask: torch.Tensor):
-    """Move padding to the left (generation appends on the right). No-op when already left."""
-    if bool(attention_mask[:, -1].all()):
-        return input_ids, attention_mask
-    ids, mask = torch.zeros_like(input_ids), torch.zeros_like(attention_mask)
-    for i in range(input_ids.shape[0]):
-        keep = attention_mask[i].bool()
-        n = int(keep.sum())
-        ids[i, ids.shape[1] - n:] = input_ids[i][keep]
-        mask[i, ids.shape[1] - n:] = 1
-    return ids, mask
+def to_left_padding(inputs: dict) -> dict:
+    """Move padding to the left (generation appends on the right) in every per-token
+    tensor (``input_ids``, ``attention_mask``, ``mm_token_type_ids``). No-op when the
+    batch is already left-padded."""
+    mask = inputs['attention_mask']
+    if bool(mask[:, -1].all()):
+        return inputs
+    length = mask.shape[1]
+    out = dict(inputs)
+    for key, value in inputs.items():
+        if not (torch.is_tensor(value) and value.shape == mask.shape):
+            continue
+        moved = torch.zeros_like(value)
+        for i in range(mask.shape[0]):
+            keep = mask[i].bool()
+            moved[i, length - int(keep.sum()):] = value[i][keep]
+        out[key] = moved
+    return out
