@@ -54,9 +54,12 @@ $(STAMP): requirements/runtime.txt requirements/mminstall.txt requirements/tests
 demo-data: $(STAMP)
 	$(PY) tools/misc/generate_demo_data.py $(DEMO_DATA)
 
+DEMO_WORK_DIR := work_dirs/$(basename $(notdir $(DEMO_CONFIG)))
+
 demo: demo-data
-	$(PY) tools/train.py $(DEMO_CONFIG)
-	$(PY) tools/test.py $(DEMO_CONFIG) work_dirs/$(basename $(notdir $(DEMO_CONFIG)))/latest.pth
+	$(PY) tools/train.py $(DEMO_CONFIG) --work-dir $(DEMO_WORK_DIR)
+	$(PY) tools/test.py $(DEMO_CONFIG) $$(cat $(DEMO_WORK_DIR)/last_checkpoint) \
+	    --work-dir $(DEMO_WORK_DIR) --out $(DEMO_WORK_DIR)/predictions.jsonl
 
 test: $(STAMP)
 	$(PY) -m pytest tests -ra $(PYTEST_ARGS)

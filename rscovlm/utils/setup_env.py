@@ -6,21 +6,21 @@ from mmengine.config import Config, ConfigDict
 _DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
-def _datasets(dataset: Any):
+def walk_dataset_cfgs(dataset: Any):
     """Yield a dataset config and every dataset it wraps (``dataset=`` / ``datasets=``)."""
     if not isinstance(dataset, dict):
         return
     yield dataset
-    yield from _datasets(dataset.get('dataset'))
+    yield from walk_dataset_cfgs(dataset.get('dataset'))
     for child in dataset.get('datasets', None) or []:
-        yield from _datasets(child)
+        yield from walk_dataset_cfgs(child)
 
 
 def iter_dataset_cfgs(cfg: Config):
     for name in _DATALOADERS:
         loader = cfg.get(name)
         if isinstance(loader, dict):
-            yield from _datasets(loader.get('dataset'))
+            yield from walk_dataset_cfgs(loader.get('dataset'))
 
 
 def set_data_root(cfg: Config, data_root: str) -> None:

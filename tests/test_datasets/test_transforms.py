@@ -137,3 +137,16 @@ def test_pack_and_collate_shapes(tiny_cfg):
         assert torch.equal(inputs['input_ids'][1][keep], samples[1]['inputs']['input_ids'])
     with pytest.raises(ValueError, match='padding_side'):
         vlm_collate(samples, padding_side='middle')
+
+
+@pytest.mark.parametrize('system_prompt,expected', [
+    (False, None),
+    ('Detect objects.', 'Detect objects.'),
+])
+def test_render_det_target_system_prompt_choice(system_prompt, expected):
+    out = RenderDetTarget(system_prompt=system_prompt)(det_results())
+    roles = [m['role'] for m in out['messages']]
+    if expected is None:
+        assert roles == ['user', 'assistant']  # the chat template's default system applies
+    else:
+        assert out['messages'][0] == dict(role='system', content=expected)

@@ -176,3 +176,28 @@ def test_missing_pretrained_dir_is_clear(tiny_cfg):
     cfg.model = dict(type='Qwen2_5_VLForConditionalGeneration', pretrained='/nonexistent/ckpt')
     with pytest.raises(FileNotFoundError, match='local directory'):
         MODELS.build(cfg)
+
+
+def test_qwen2_vl_family_member_trains_and_generates(tiny_cfg, batch):
+    """The same wrapper drives Qwen2-VL (``Qwen2VLForConditionalGeneration``)."""
+    cfg = copy.deepcopy(tiny_cfg.model)
+    cfg.model = dict(
+        type='Qwen2VLForConditionalGeneration',
+        config=dict(
+            vision_config=dict(depth=2, embed_dim=64, num_heads=4, mlp_ratio=2,
+                               hidden_size=96, patch_size=14, spatial_merge_size=2,
+                               temporal_patch_size=2),
+            text_config=dict(hidden_size=96, intermediate_size=192, num_hidden_layers=2,
+                             num_attention_heads=4, num_key_value_heads=2,
+                             rope_parameters=dict(rope_type='default', rope_theta=10000.0,
+                                                  mrope_section=[4, 4, 4]))))
+    cfg.generation_cfg = dict(max_new_tokens=4)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg)
+    assert type(model.hf_model).__name__ == 'Qwen2VLForConditionalGeneration'
+    loss = model(batch['inputs'], mode='loss')['loss']
+    loss.backward()
+    assert torch.isfinite(loss)
+    model.eval()
+    texts = model.generate(batch['inputs'])
+    assert len(texts) == 2 and all(isinstance(t, str) for t in texts)

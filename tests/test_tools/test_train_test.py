@@ -41,7 +41,7 @@ def run(args, timeout=600, **env):
     return proc.stdout + proc.stderr
 
 
-def train(work_dir, data_root, iters, *extra, interval=2):
+def train(work_dir, data_root, iters, *extra):
     return run([sys.executable, 'tools/train.py', CONFIG, '--work-dir', str(work_dir), *extra,
                 *small_run_options(data_root, **{
                     'train_cfg.max_iters': iters, 'train_cfg.val_interval': iters,
@@ -53,9 +53,15 @@ def final_weights(work_dir, iters):
                       weights_only=False)['state_dict']
 
 
-def test_train_then_test_then_rescore(tmp_path, demo_data):
-    work = tmp_path / 'work'
-    log = train(work, demo_data, 2)
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory, demo_data):
+    """A two-iteration training run through tools/train.py; returns (work_dir, log)."""
+    work = tmp_path_factory.mktemp('work')
+    return work, train(work, demo_data, 2)
+
+
+def test_train_writes_checkpoints_processor_and_val_metrics(trained):
+    work, log = trained
     assert 'Iter(train) [2/2]' in log
     assert (work / 'iter_2.pth').is_file()
     assert open(work / 'last_checkpoint').read().strip().endswith('iter_2.pth')
@@ -64,21 +70,46 @@ def test_train_then_test_then_rescore(tmp_path, demo_data):
     assert (work / 'processor' / 'preprocessor_config.json').is_file()
     assert 'dota/mAP' in log  # the val loop ran and reported DOTAMetric's mAP
 
+
+def test_test_dumps_predictions_and_offline_rescoring_agrees(trained, tmp_path, demo_data):
+    work, _ = trained
     preds = tmp_path / 'preds.jsonl'
     log = run([sys.executable, 'tools/test.py', CONFIG, str(work / 'iter_2.pth'),
-               '--work-dir', str(work), '--out', str(preds), *small_run_options(demo_data)])
+               '--work-dir', str(tmp_path), '--out', str(preds), *small_run_options(demo_data)])
     lines = [json.loads(l) for l in preds.read_text().splitlines()]
     assert len(lines) == 8
     assert lines[0]['img_shape'] == [112, 112] and lines[0]['img_id'].startswith('P')
-    results = sorted(work.glob('*/results.json'))[-1]
+    results = sorted(tmp_path.glob('*/results.json'))[-1]
     metrics = json.loads(results.read_text())['metrics']
     assert 0.0 <= metrics['dota/mAP'] <= 1.0
     assert '| dota/mAP |' in log
 
     # re-scoring the dumped text gives the number test.py reported
     out = run([sys.executable, 'tools/analysis_tools/eval_offline.py', CONFIG, str(preds),
-               '--cfg-options', f'data_root={demo_data}', 'test_evaluator.nproc=1'])
+               '--cfg-options', f'data_root={demo_data}'])
     assert f"{metrics['dota/mAP']:.4f}" in out
+
+    # and the same file renders as images: ground truth and parsed boxes on the test images
+    vis = tmp_path / 'vis'
+    run([sys.executable, 'tools/analysis_tools/visualize_predictions.py', CONFIG, str(preds),
+         str(vis), '--num', '3', '--cfg-options', f'data_root={demo_data}'])
+    pngs = sorted(vis.glob('*.png'))
+    assert [p.stem for p in pngs] == sorted(l['img_id'] for l in lines[:3])
+    import cv2
+    assert cv2.imread(str(pngs[0])).shape[1] == 112 * 4
+
+
+def test_dist_test_two_processes_gloo(trained, tmp_path, demo_data):
+    work, _ = trained
+    preds = tmp_path / 'preds.jsonl'
+    out = run(['bash', 'tools/dist_test.sh', CONFIG, str(work / 'iter_2.pth'), '2',
+               '--work-dir', str(tmp_path), '--out', str(preds),
+               *small_run_options(demo_data)], PORT='29618')
+    assert 'Distributed launcher: pytorch' in out
+    # every image once, gathered from both ranks
+    ids = [json.loads(l)['img_id'] for l in preds.read_text().splitlines()]
+    assert len(ids) == len(set(ids)) == 8
+    assert sorted(tmp_path.glob('*/results.json'))
 
 
 def test_killed_run_resumes_from_its_checkpoint(tmp_path, demo_data):

@@ -52,26 +52,12 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def load_config(config: str, cfg_options: Optional[dict] = None) -> Config:
-    from rscovlm.utils import set_data_root
-    cfg = Config.fromfile(config)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-        if 'data_root' in cfg_options:
-            set_data_root(cfg, cfg_options['data_root'])
-    cfg.default_scope = 'rscovlm'
-    return cfg
-
-
 def _strip_pipelines(dataset_cfg) -> None:
     """Ground truth only: no dataset (nor wrapped dataset) builds its pipeline."""
-    if not isinstance(dataset_cfg, dict):
-        return
-    if 'pipeline' in dataset_cfg:
-        dataset_cfg['pipeline'] = []
-    _strip_pipelines(dataset_cfg.get('dataset'))
-    for child in dataset_cfg.get('datasets', None) or []:
-        _strip_pipelines(child)
+    from rscovlm.utils import walk_dataset_cfgs
+    for ds in walk_dataset_cfgs(dataset_cfg):
+        if 'pipeline' in ds:
+            ds['pipeline'] = []
 
 
 def build_gt_dataset(cfg: Config):
@@ -191,6 +177,7 @@ def format_table(metrics: dict) -> str:
 def main(argv: Optional[Sequence[str]] = None) -> dict:
     args = parse_args(argv)
     from rscovlm.evaluation import load_predictions
+    from rscovlm.utils import load_config
 
     timestamp = time.strftime('%Y%m%d_%H%M%S', time.localtime())
     logger = MMLogger.get_instance(f'eval_offline_{timestamp}', log_level='INFO')

@@ -1,4 +1,4 @@
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Union
 
 import numpy as np
 from mmcv.transforms import BaseTransform
@@ -24,18 +24,24 @@ class RenderDetTarget(BaseTransform):
             with ``{categories}``.
         with_answer: add the assistant turn (training); ``False`` for generation.
         classes: the class list to prompt with; default the dataset's.
+        system_prompt: ``True`` uses the codec's upstream system prompt, ``False`` leaves
+            the chat template's default, a string replaces it.
     """
 
     def __init__(self,
                  codec: dict = dict(type='QBoxCodec'),
                  prompt: str = 'det_train',
                  with_answer: bool = True,
-                 classes: Optional[Sequence[str]] = None) -> None:
+                 classes: Optional[Sequence[str]] = None,
+                 system_prompt: Union[bool, str] = True) -> None:
         self.codec_cfg = dict(codec)
         self.codec = CODECS.build(dict(codec))
         self.template = get_prompt(prompt)
         self.with_answer = with_answer
         self.classes = classes
+        if system_prompt is True:
+            system_prompt = self.codec.system_prompt
+        self.system_prompt = system_prompt or None
 
     def transform(self, results: dict) -> dict:
         classes = [normalize_class_name(c) for c in (self.classes or results['classes'])]
@@ -49,8 +55,8 @@ class RenderDetTarget(BaseTransform):
         answer = self.codec.encode(polys, names, ranks=[rank[n] for n in names])
 
         messages = []
-        if self.codec.system_prompt:
-            messages.append(dict(role='system', content=self.codec.system_prompt))
+        if self.system_prompt:
+            messages.append(dict(role='system', content=self.system_prompt))
         user_text = self.template.format(categories=format_categories(classes))
         messages.append(dict(role='user', content=[dict(type='image'),
                                                    dict(type='text', text=user_text)]))

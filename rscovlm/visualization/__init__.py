@@ -1,0 +1,3 @@
+from .draw import draw_polygons
+
+__all__ = ['draw_polygons']

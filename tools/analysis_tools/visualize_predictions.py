@@ -1,0 +1,83 @@
+"""Draw ground truth (green) and parsed predictions (red) on the test images.
+
+    python tools/analysis_tools/visualize_predictions.py CONFIG PREDICTIONS OUT_DIR \
+        [--num 20] [--scale 4] [--cfg-options data_root=...]
+
+PREDICTIONS is a ``tools/test.py --out`` file. Each PNG shows the image upscaled by
+``--scale``, the ground-truth polygons in green (ignored objects as corner dots), the
+boxes parsed from the model's answer in red, and the answer text under the image.
+"""
+import argparse
+import os
+import os.path as osp
+
+import cv2
+import numpy as np
+from mmengine.config import DictAction
+from mmengine.registry import init_default_scope
+
+from rscovlm.codecs import normalize_class_name
+from rscovlm.evaluation import load_predictions
+from rscovlm.registry import CODECS, DATASETS
+from rscovlm.utils import load_config, walk_dataset_cfgs
+from rscovlm.visualization import draw_polygons
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Visualize predictions against ground truth')
+    parser.add_argument('config', help='config whose test set and codec produced the predictions')
+    parser.add_argument('predictions', help='predictions file (.jsonl) from tools/test.py --out')
+    parser.add_argument('out_dir', help='where to write the PNGs')
+    parser.add_argument('--num', type=int, default=20, help='how many images')
+    parser.add_argument('--scale', type=float, default=4.0, help='upscaling factor')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default=None)
+    return parser.parse_args()
+
+
+def render_text(lines, width, line_height=14):
+    canvas = np.full((line_height * (len(lines) + 1), width, 3), 255, np.uint8)
+    for i, line in enumerate(lines):
+        cv2.putText(canvas, line[:int(width / 6)], (4, line_height * (i + 1)),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
+    return canvas
+
+
+def main():
+    args = parse_args()
+    init_default_scope('rscovlm')
+    cfg = load_config(args.config, args.cfg_options)
+    dataset_cfg = cfg.test_dataloader.dataset
+    for ds in walk_dataset_cfgs(dataset_cfg):
+        ds['pipeline'] = []
+    dataset = DATASETS.build(dataset_cfg)
+    records = {dataset.get_data_info(i)['img_id']: dataset.get_data_info(i)
+               for i in range(len(dataset))}
+    codec = CODECS.build(cfg.test_evaluator.get('codec', dict(type='QBoxCodec')))
+    classes = [normalize_class_name(c) for c in dataset.metainfo['classes']]
+    os.makedirs(args.out_dir, exist_ok=True)
+
+    for pred in load_predictions(args.predictions)[:args.num]:
+        record = records.get(pred['img_id'])
+        if record is None:
+            raise KeyError(f"{args.predictions}: img_id {pred['img_id']!r} is not in the "
+                           'config\'s test set')
+        img = cv2.imread(record['img_path'])
+        ori_h, ori_w = img.shape[:2]
+        img_h, img_w = pred['img_shape']
+        parsed = codec.decode(pred['pred_text'], classes, scale=(ori_w / img_w, ori_h / img_h))
+        canvas = cv2.resize(img, None, fx=args.scale, fy=args.scale,
+                            interpolation=cv2.INTER_NEAREST)
+        instances = record['instances']
+        draw_polygons(canvas, [i['bbox'] for i in instances],
+                      [classes[i['bbox_label']] for i in instances], (0, 200, 0),
+                      args.scale, 2, dashed=[bool(i['ignore_flag']) for i in instances])
+        draw_polygons(canvas, parsed.qboxes, [classes[l] for l in parsed.labels],
+                      (0, 0, 255), args.scale, 1)
+        text = render_text(['answer:'] + pred['pred_text'].splitlines(), canvas.shape[1])
+        cv2.imwrite(osp.join(args.out_dir, f"{pred['img_id']}.png"),
+                    np.concatenate([canvas, text], axis=0))
+    print(f'wrote {min(args.num, len(records))} images to {args.out_dir}')
+
+
+if __name__ == '__main__':
+    main()
