@@ -4,7 +4,7 @@
 #   python tools/train.py configs/demo/qwen2.5-vl-tiny_full_1xb16-3k_demo-det.py
 _base_ = [
     '../_base_/models/qwen2.5-vl-tiny.py', '../_base_/datasets/demo_det.py',
-    '../_base_/schedules/iter-3k_adamw-1e-3.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/iter-3k_adamw-2e-3.py', '../_base_/default_runtime.py'
 ]
 default_hooks = dict(checkpoint=dict(interval=500))
 randomness = dict(seed=0)

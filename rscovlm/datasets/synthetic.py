@@ -315,7 +315,7 @@ def _num_images(num_train: int, num_test: int, splits: Iterable[str],
 
 
 def generate_demo_dataset(root: str,
-                          num_train: int = 2000,
+                          num_train: int = 16000,
                           num_test: int = 200,
                           img_size: int = 112,
                           seed: int = 0,
@@ -392,7 +392,7 @@ def read_generation_record(root: str) -> Optional[dict]:
 
 
 def dataset_is_complete(root: str,
-                        num_train: int = 2000,
+                        num_train: int = 16000,
                         num_test: int = 200,
                         img_size: int = 112,
                         seed: int = 0,

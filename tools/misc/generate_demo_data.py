@@ -1,6 +1,6 @@
 """Generate the synthetic DOTA-format demo dataset (see rscovlm/datasets/synthetic.py).
 
-    python tools/misc/generate_demo_data.py data/demo [--num-train 2000] [--num-test 200]
+    python tools/misc/generate_demo_data.py data/demo [--num-train 16000] [--num-test 200]
         [--img-size 112] [--seed 0] [--force]
 
 Idempotent: when OUT_DIR already holds a complete dataset generated with the same
@@ -16,7 +16,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description='Generate the synthetic demo dataset '
                                      '(DOTA format, split-patch layout).')
     parser.add_argument('out_dir', help='output directory, e.g. data/demo')
-    parser.add_argument('--num-train', type=int, default=2000, help='train images')
+    parser.add_argument('--num-train', type=int, default=16000,
+                        help='train images (enough that the demo model does not memorise them)')
     parser.add_argument('--num-test', type=int, default=200, help='test images')
     parser.add_argument('--img-size', type=int, default=112, help='image side, pixels')
     parser.add_argument('--seed', type=int, default=0, help='random seed')

@@ -1,6 +1,8 @@
 # The generated demo data: python tools/misc/generate_demo_data.py data/demo
-# (4 classes, 112 px images, 2000 train / 200 test). Images stay at 112 x 112 (16 visual
-# tokens after the 2x2 merge).
+# (4 classes, 112 px images, 16000 train / 200 test). Images stay at 112 x 112 (16 visual
+# tokens after the 2x2 merge). Answers are polygons, as the DOTA configs; the demo leaves
+# out the codec's long system prompt (the chat template's default stays), which makes a
+# CPU step about 15 % cheaper without changing the task.
 dataset_type = 'DemoDOTADataset'
 data_root = 'data/demo/'
 min_pixels = max_pixels = 112 * 112
@@ -9,14 +11,15 @@ codec = dict(type='QBoxCodec', fmt='plain', clockwise=True)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='SmartResize', min_pixels=min_pixels, max_pixels=max_pixels),
-    dict(type='RenderDetTarget', codec=codec, prompt='det_train'),
+    dict(type='RenderDetTarget', codec=codec, prompt='det_train', system_prompt=False),
     dict(type='ProcessVLMInputs', processor=None),
     dict(type='PackVLMInputs'),
 ]
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='SmartResize', min_pixels=min_pixels, max_pixels=max_pixels),
-    dict(type='RenderDetTarget', codec=codec, prompt='det_eval', with_answer=False),
+    dict(type='RenderDetTarget', codec=codec, prompt='det_eval', with_answer=False,
+         system_prompt=False),
     dict(type='ProcessVLMInputs', processor=None),
     dict(type='PackVLMInputs'),
 ]
@@ -49,5 +52,5 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 val_evaluator = dict(
     type='RotatedDetMetric', metric='mAP', iou_thrs=[0.5], eval_mode='11points',
-    predict_box_type='rbox', codec=codec, nproc=1)
+    predict_box_type='rbox', codec=codec)
 test_evaluator = val_evaluator

@@ -15,8 +15,12 @@ model = dict(
             text_config=dict(
                 hidden_size=192, intermediate_size=512, num_hidden_layers=4,
                 num_attention_heads=6, num_key_value_heads=2, max_position_embeddings=2048,
+                # M-RoPE splits each head's 16 rotary frequencies into time / row / column
+                # sections, the columns getting the slowest. With Qwen's theta (1e6, 128-d
+                # heads) a 4 x 4 grid of visual tokens would be nearly indistinguishable
+                # here; theta 10 keeps rows and columns apart.
                 rope_parameters=dict(
-                    rope_type='default', rope_theta=10000.0, mrope_section=[4, 6, 6])),
+                    rope_type='default', rope_theta=10.0, mrope_section=[4, 6, 6])),
             tie_word_embeddings=True),
         attn_implementation='sdpa'),
     generation_cfg=dict(max_new_tokens=160))
