@@ -45,7 +45,7 @@ def train(work_dir, data_root, iters, *extra):
     return run([sys.executable, 'tools/train.py', CONFIG, '--work-dir', str(work_dir), *extra,
                 *small_run_options(data_root, **{
                     'train_cfg.max_iters': iters, 'train_cfg.val_interval': iters,
-                    'default_hooks.checkpoint.interval': interval})])
+                    'default_hooks.checkpoint.interval': 2})])
 
 
 def final_weights(work_dir, iters):
@@ -113,11 +113,11 @@ def test_dist_test_two_processes_gloo(trained, tmp_path, demo_data):
 
 
 def test_killed_run_resumes_from_its_checkpoint(tmp_path, demo_data):
-    # reference: 4 iterations in one go
-    train(tmp_path / 'ref', demo_data, 4)
-    reference = final_weights(tmp_path / 'ref', 4)
+    # reference: 10 iterations in one go
+    train(tmp_path / 'ref', demo_data, 10)
+    reference = final_weights(tmp_path / 'ref', 10)
 
-    # a run killed once its first checkpoint is on disk ...
+    # a run killed (SIGKILL) as soon as its first checkpoint is on disk ...
     work = tmp_path / 'killed'
     args = [sys.executable, 'tools/train.py', CONFIG, '--work-dir', str(work),
             *small_run_options(demo_data, **{'train_cfg.max_iters': 400,
@@ -128,20 +128,21 @@ def test_killed_run_resumes_from_its_checkpoint(tmp_path, demo_data):
     deadline = time.time() + 300
     while not (work / 'iter_2.pth').exists() and time.time() < deadline:
         assert proc.poll() is None, 'training exited before its first checkpoint'
-        time.sleep(0.2)
+        time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     saved = sorted(int(p.stem.split('_')[1]) for p in work.glob('iter_*.pth'))
-    assert saved and not list(work.glob('.*.tmp'))  # no half-written checkpoint left
+    assert saved and saved[-1] < 10
+    for it in saved:  # checkpoints are written atomically: every visible one is whole
+        assert final_weights(work, it)
 
-    # ... continues from the latest checkpoint with --resume
-    log = train(work, demo_data, 4, '--resume') if saved[-1] < 4 else ''
-    if log:
-        assert f'resumed epoch: 0, iter: {saved[-1]}' in log
-        assert f'Iter(train) [{saved[-1] + 1}/4]' in log
-        assert 'Iter(train) [1/4]' not in log
-    resumed = final_weights(work, 4)
-    # same data order, same optimizer state: the same weights as the uninterrupted run
+    # ... continues from its latest checkpoint with --resume
+    log = train(work, demo_data, 10, '--resume')
+    assert f'resumed epoch: 0, iter: {saved[-1]}' in log
+    assert f'Iter(train) [{saved[-1] + 1:>2}/10]' in log
+    assert 'Iter(train) [ 1/10]' not in log
+    resumed = final_weights(work, 10)
+    # same data order, same optimizer and scheduler state: the uninterrupted run's weights
     for key, value in reference.items():
         torch.testing.assert_close(resumed[key], value, rtol=1e-5, atol=1e-6)
 
