@@ -8,7 +8,8 @@ from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 from rscovlm.registry import RUNNERS
-from rscovlm.utils import complete_config, load_config, setup_cpu_distributed
+from rscovlm.utils import (complete_config, find_latest_checkpoint, load_config,
+                           setup_cpu_distributed)
 
 
 def parse_args():
@@ -56,7 +57,8 @@ def setup_cfg(args):
             optim.type = 'AmpOptimWrapper'
             optim.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
+        # the newest checkpoint on disk (None: mmengine starts from scratch)
+        cfg.resume, cfg.load_from = True, find_latest_checkpoint(cfg.work_dir)
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
     setup_cpu_distributed(cfg, args.launcher)
