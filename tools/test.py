@@ -1,16 +1,13 @@
 """Evaluate a model on a config's test set; print and save the results table."""
 import argparse
 import json
-import os
 import os.path as osp
 
-from mmengine.config import ConfigDict, DictAction
+from mmengine.config import ConfigDict
 from mmengine.dist import is_main_process
-from mmengine.runner import Runner
 
-from rscovlm.registry import RUNNERS
-from rscovlm.utils import (complete_config, format_metrics_table, load_config,
-                           setup_cpu_distributed)
+from rscovlm.utils import (add_run_args, build_runner, complete_config,
+                           format_metrics_table, load_run_config)
 
 
 def parse_args():
@@ -21,34 +18,15 @@ def parse_args():
         nargs='?',
         help='checkpoint file; leave out for a model-zoo config whose weights come from '
         'model.model.pretrained')
-    parser.add_argument('--work-dir', help='the dir to save logs and results')
     parser.add_argument(
         '--out', help='dump predictions to this .jsonl file (re-score it with '
         'tools/analysis_tools/eval_offline.py)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, e.g. data_root=/data/dota test_dataloader.batch_size=4')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_run_args(parser, 'data_root=/data/dota test_dataloader.batch_size=4')
+    return parser.parse_args()
 
 
 def setup_cfg(args):
-    cfg = load_config(args.config, args.cfg_options)
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg = load_run_config(args)
     cfg.load_from = args.checkpoint
     cfg.resume = False
     if args.out:
@@ -57,7 +35,6 @@ def setup_cfg(args):
             evaluators = [evaluators]
         cfg.test_evaluator = list(evaluators) + [
             ConfigDict(type='DumpPredictions', out_file_path=args.out)]
-    setup_cpu_distributed(cfg, args.launcher)
     # testing needs no training state
     for key in ('train_dataloader', 'train_cfg', 'optim_wrapper', 'param_scheduler'):
         cfg[key] = None
@@ -67,7 +44,7 @@ def setup_cfg(args):
 def main():
     args = parse_args()
     cfg = setup_cfg(args)
-    runner = RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     metrics = runner.test()
     if is_main_process():
         table = format_metrics_table(metrics, title=osp.basename(args.config))

@@ -1,4 +1,5 @@
 """Config completion shared by every tool (train, test, offline re-scoring, browsing)."""
+import copy
 import glob
 import os.path as osp
 import re
@@ -101,3 +102,56 @@ def find_latest_checkpoint(work_dir: str) -> Optional[str]:
         if match:
             found.append((match.group(1) == 'iter', int(match.group(2)), path))
     return max(found)[2] if found else None
+
+
+def build_gt_dataset(cfg: Config):
+    """The config's test dataset with no pipeline: ground-truth records only (no image is
+    decoded, no processor is needed). Used by offline re-scoring and visualisation."""
+    from rscovlm.registry import DATASETS
+    loader = cfg.get('test_dataloader')
+    if not isinstance(loader, dict) or not isinstance(loader.get('dataset'), dict):
+        raise ValueError('the config has no test_dataloader.dataset to read ground truth from')
+    dataset_cfg = copy.deepcopy(loader['dataset'])
+    for ds in walk_dataset_cfgs(dataset_cfg):
+        if 'pipeline' in ds:
+            ds['pipeline'] = []
+    dataset = DATASETS.build(dataset_cfg)
+    dataset.full_init()
+    return dataset
+
+
+def add_run_args(parser, cfg_options_example: str) -> None:
+    """The arguments ``tools/train.py`` and ``tools/test.py`` share."""
+    from mmengine.config import DictAction
+    parser.add_argument('--work-dir', help='the dir to save logs, configs, checkpoints and '
+                        'results (default: work_dirs/<config name>)')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help=f'override config settings, e.g. {cfg_options_example}')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def load_run_config(args) -> Config:
+    """Config for a run of the tools: ``--cfg-options``, launcher, work dir, CPU gloo."""
+    import os
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    cfg = load_config(args.config, args.cfg_options)
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    setup_cpu_distributed(cfg, args.launcher)
+    return cfg
+
+
+def build_runner(cfg: Config):
+    """Build the config's runner (``runner_type``, default mmengine's ``Runner``)."""
+    from mmengine.runner import Runner
+
+    from rscovlm.registry import RUNNERS
+    return RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)

@@ -52,25 +52,12 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _strip_pipelines(dataset_cfg) -> None:
-    """Ground truth only: no dataset (nor wrapped dataset) builds its pipeline."""
-    from rscovlm.utils import walk_dataset_cfgs
-    for ds in walk_dataset_cfgs(dataset_cfg):
-        if 'pipeline' in ds:
-            ds['pipeline'] = []
-
-
 def build_gt_dataset(cfg: Config):
-    from rscovlm.registry import DATASETS
-    loader = cfg.get('test_dataloader')
-    if not isinstance(loader, dict) or not isinstance(loader.get('dataset'), dict):
-        raise EvalOfflineError('the config has no test_dataloader.dataset to score against')
-    dataset_cfg = copy.deepcopy(loader['dataset'])
-    _strip_pipelines(dataset_cfg)
-    dataset = DATASETS.build(dataset_cfg)
-    if hasattr(dataset, 'full_init'):
-        dataset.full_init()
-    return dataset
+    from rscovlm.utils import build_gt_dataset as _build
+    try:
+        return _build(cfg)
+    except ValueError as e:
+        raise EvalOfflineError(str(e)) from None
 
 
 def build_evaluator(cfg: Config, dataset_meta: dict) -> Evaluator:

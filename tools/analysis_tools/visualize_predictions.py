@@ -18,8 +18,8 @@ from mmengine.registry import init_default_scope
 
 from rscovlm.codecs import normalize_class_name
 from rscovlm.evaluation import load_predictions
-from rscovlm.registry import CODECS, DATASETS
-from rscovlm.utils import load_config, walk_dataset_cfgs
+from rscovlm.registry import CODECS
+from rscovlm.utils import build_gt_dataset, load_config
 from rscovlm.visualization import draw_polygons
 
 
@@ -46,10 +46,7 @@ def main():
     args = parse_args()
     init_default_scope('rscovlm')
     cfg = load_config(args.config, args.cfg_options)
-    dataset_cfg = cfg.test_dataloader.dataset
-    for ds in walk_dataset_cfgs(dataset_cfg):
-        ds['pipeline'] = []
-    dataset = DATASETS.build(dataset_cfg)
+    dataset = build_gt_dataset(cfg)
     records = {dataset.get_data_info(i)['img_id']: dataset.get_data_info(i)
                for i in range(len(dataset))}
     codec = CODECS.build(cfg.test_evaluator.get('codec', dict(type='QBoxCodec')))
