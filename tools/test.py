@@ -7,7 +7,7 @@ from mmengine.config import ConfigDict
 from mmengine.dist import is_main_process
 
 from rscovlm.utils import (add_run_args, build_runner, complete_config,
-                           format_metrics_table, load_run_config)
+                           finish_distributed, format_metrics_table, load_run_config)
 
 
 def parse_args():
@@ -56,6 +56,7 @@ def main():
             json.dump(dict(config=args.config, checkpoint=args.checkpoint, metrics=metrics),
                       f, indent=2)
         print(f'results written to {out}.md and {out}.json')
+    finish_distributed()
 
 
 if __name__ == '__main__':

@@ -3,7 +3,7 @@
 import argparse
 
 from rscovlm.utils import (add_run_args, build_runner, complete_config,
-                           find_latest_checkpoint, load_run_config)
+                           find_latest_checkpoint, finish_distributed, load_run_config)
 
 
 def parse_args():
@@ -41,6 +41,7 @@ def setup_cfg(args):
 
 def main():
     build_runner(setup_cfg(parse_args())).train()
+    finish_distributed()
 
 
 if __name__ == '__main__':

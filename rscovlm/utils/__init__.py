@@ -1,10 +1,11 @@
 from .setup_env import (add_run_args, build_gt_dataset, build_runner, complete_config,
-                        find_latest_checkpoint, format_metrics_table, iter_dataset_cfgs,
-                        load_config, load_run_config, set_data_root, setup_cpu_distributed,
-                        walk_dataset_cfgs)
+                        find_latest_checkpoint, finish_distributed, format_metrics_table,
+                        iter_dataset_cfgs, load_config, load_run_config, set_data_root,
+                        setup_cpu_distributed, walk_dataset_cfgs)
 
 __all__ = [
     'add_run_args', 'build_gt_dataset', 'build_runner', 'complete_config',
-    'find_latest_checkpoint', 'format_metrics_table', 'iter_dataset_cfgs', 'load_config',
-    'load_run_config', 'set_data_root', 'setup_cpu_distributed', 'walk_dataset_cfgs'
+    'find_latest_checkpoint', 'finish_distributed', 'format_metrics_table',
+    'iter_dataset_cfgs', 'load_config', 'load_run_config', 'set_data_root',
+    'setup_cpu_distributed', 'walk_dataset_cfgs'
 ]

@@ -155,3 +155,12 @@ def build_runner(cfg: Config):
 
     from rscovlm.registry import RUNNERS
     return RUNNERS.build(cfg) if 'runner_type' in cfg else Runner.from_cfg(cfg)
+
+
+def finish_distributed() -> None:
+    """Wait for every rank, then close the process group. Left open, gloo's threads can
+    abort the interpreter at exit ("terminate called without an active exception")."""
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
