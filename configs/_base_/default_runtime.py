@@ -8,6 +8,8 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1000, max_keep_ckpts=2),
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
+# logs the training mixture and lets a balanced TaskMixDataset redraw every epoch
+custom_hooks = [dict(type='DatasetEpochHook')]
 
 env_cfg = dict(
     cudnn_benchmark=False,

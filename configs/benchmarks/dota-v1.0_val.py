@@ -15,7 +15,7 @@ max_pixels = 1296 * 28 * 28
 codec = dict(type='QBoxCodec', fmt='plain', clockwise=True)
 
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadImages'),
     dict(type='SmartResize', min_pixels=min_pixels, max_pixels=max_pixels),
     dict(type='RenderDetTarget', codec=codec, prompt='det_eval', with_answer=False),
     dict(type='ProcessVLMInputs', processor=None),

@@ -1,5 +1,14 @@
+from .coco_det import CocoDetDataset
 from .collate import vlm_collate
+from .conversation import (CaptionDataset, ClassificationDataset, ConversationDataset,
+                           VQADataset)
 from .dota import DemoDOTADataset, DOTADataset
+from .grounding import GroundingDataset
 from .transforms import *  # noqa: F401,F403
+from .wrappers import PackedDataset, TaskMixDataset
 
-__all__ = ['DOTADataset', 'DemoDOTADataset', 'vlm_collate']
+__all__ = [
+    'DOTADataset', 'DemoDOTADataset', 'CocoDetDataset', 'GroundingDataset',
+    'ConversationDataset', 'CaptionDataset', 'VQADataset', 'ClassificationDataset',
+    'TaskMixDataset', 'PackedDataset', 'vlm_collate'
+]

@@ -6,6 +6,7 @@ from typing import List
 from mmrotate.datasets import DOTADataset as _MMRotateDOTADataset
 
 from rscovlm.registry import DATASETS
+from .base import check_region_types, expand_region_types
 from .synthetic import DEMO_CLASSES
 
 
@@ -28,14 +29,21 @@ class DOTADataset(_MMRotateDOTADataset):
         ann_file: folder of ``*.txt`` files (``''``: test images without annotations).
         data_prefix: ``dict(img_path=<folder of images>)``.
         task: the task name written into every sample (``'det'``).
+        region_types: answer box types, one sample per (image, type) as RSCoVLM trains:
+            ``'qbox'`` (polygon, the primary format), ``'hbox'``, ``'rbox'``.
         metainfo: ``dict(classes=(...))`` to override the 15 DOTA-v1.0 classes.
     """
 
-    def __init__(self, diff_thr: int = 0, task: str = 'det', **kwargs) -> None:
+    def __init__(self, diff_thr: int = 0, task: str = 'det', region_types=('qbox', ),
+                 **kwargs) -> None:
         self.task = task
+        self.region_types = check_region_types(region_types)
         super().__init__(diff_thr=diff_thr, **kwargs)
 
     def load_data_list(self) -> List[dict]:
+        return expand_region_types(self._load_records(), self.region_types)
+
+    def _load_records(self) -> List[dict]:
         classes = self.metainfo['classes']
         cls_map = {c: i for i, c in enumerate(classes)}
         img_dir = self.data_prefix.get('img_path', '')

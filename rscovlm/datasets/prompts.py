@@ -13,6 +13,19 @@ PROMPT_TEMPLATES: Dict[str, str] = {
     # (upstream divergence kept so public checkpoints see their own eval prompt).
     'det_train': 'find the {categories}',
     'det_eval': 'find the {categories}.',
+    # visual grounding (refGeo / GeoGround), training and evaluation
+    'ground': 'find the {phrase}',
+    # VRSBench referring evaluation: no system prompt, the format is in the question
+    'ground_vrsbench': ("find the {phrase}, delivering coordinates in plain text format "
+                        "'x1,y1,x2,y2 object'"),
+    # captioning: RSCoVLM's caption benchmarks, and RSGPT's fixed caption prompt
+    'caption': 'Describe the image',
+    'caption_detailed': 'Please provide a detailed description of the picture.',
+    # VQA (GeoChat, VRSBench): the question plus the short-answer instruction
+    'vqa': '{question} Answer the question using a single word or a short phrase.',
+    'vqa_raw': '{question}',
+    # scene classification: classes joined by ',' with no space after the colon
+    'cls': 'Classify the image within one of the given classes:{classes}.',
 }
 
 # Class lists whose names the tiny tokenizer should know as words.
@@ -31,12 +44,23 @@ def register_prompt(name: str, template: str, force: bool = False) -> None:
     PROMPT_TEMPLATES[name] = template
 
 
+def fill_prompt(name_or_template: str, **fields) -> str:
+    """Fill a template; an unknown placeholder names the template and the fields given."""
+    template = get_prompt(name_or_template)
+    try:
+        return template.format(**fields)
+    except KeyError as e:
+        raise KeyError(f'prompt {template!r} needs the field {e}; this task gives '
+                       f'{sorted(fields)}') from None
+
+
 def prompt_corpus():
     """Every user prompt the project writes, for the tiny tokenizer's vocabulary."""
     from rscovlm.codecs import format_categories
     from rscovlm.datasets.synthetic import DEMO_CLASSES
     for classes in (DOTA_V1_CLASSES, DEMO_CLASSES):
-        cats = format_categories(classes)
+        fields = dict(categories=format_categories(classes), classes=','.join(classes),
+                      phrase='', question='')
         for template in PROMPT_TEMPLATES.values():
-            yield template.format(categories=cats)
+            yield template.format(**fields)
         yield 'There are none.'

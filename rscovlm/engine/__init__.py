@@ -1,3 +1,4 @@
+from .hooks import DatasetEpochHook
 from .runner import VLMRunner
 
-__all__ = ['VLMRunner']
+__all__ = ['VLMRunner', 'DatasetEpochHook']

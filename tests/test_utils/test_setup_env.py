@@ -30,7 +30,7 @@ def test_complete_config_gives_the_model_processor_to_the_pipeline():
         test_dataloader=dict(dataset=dict(pipeline=[
             dict(type='ProcessVLMInputs', processor=None),
             dict(type='ProcessVLMInputs', processor=dict(type='Other')),
-            dict(type='LoadImageFromFile')]))))
+            dict(type='LoadImages')]))))
     pipeline = complete_config(cfg).test_dataloader.dataset.pipeline
     assert pipeline[0].processor == processor
     assert pipeline[1].processor == dict(type='Other')  # an explicit one is kept

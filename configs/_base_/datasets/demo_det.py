@@ -9,14 +9,14 @@ min_pixels = max_pixels = 112 * 112
 codec = dict(type='QBoxCodec', fmt='plain', clockwise=True)
 
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadImages'),
     dict(type='SmartResize', min_pixels=min_pixels, max_pixels=max_pixels),
     dict(type='RenderDetTarget', codec=codec, prompt='det_train', system_prompt=False),
     dict(type='ProcessVLMInputs', processor=None),
     dict(type='PackVLMInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadImages'),
     dict(type='SmartResize', min_pixels=min_pixels, max_pixels=max_pixels),
     dict(type='RenderDetTarget', codec=codec, prompt='det_eval', with_answer=False,
          system_prompt=False),

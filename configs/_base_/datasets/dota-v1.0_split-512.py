@@ -5,7 +5,7 @@
 _base_ = ['../../benchmarks/dota-v1.0_val.py']
 
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadImages'),
     dict(
         type='SmartResize',
         min_pixels={{_base_.min_pixels}},

@@ -1,6 +1,11 @@
+from .conversation import RenderConversation
 from .formatting import PackVLMInputs
+from .loading import LoadImages
 from .processing import ProcessVLMInputs
 from .resize import SmartResize
-from .target import RenderDetTarget
+from .target import RenderDetTarget, RenderGroundingTarget
 
-__all__ = ['SmartResize', 'RenderDetTarget', 'ProcessVLMInputs', 'PackVLMInputs']
+__all__ = [
+    'LoadImages', 'SmartResize', 'RenderDetTarget', 'RenderGroundingTarget',
+    'RenderConversation', 'ProcessVLMInputs', 'PackVLMInputs'
+]

@@ -20,8 +20,10 @@ class ProcessVLMInputs(BaseTransform):
     the newline after ``<|im_end|>`` and every vision token are ``-100``. Without an
     assistant turn the generation prompt ``<|im_start|>assistant\\n`` is appended.
 
-    Required keys: ``messages``; ``img`` (BGR, already resized by ``SmartResize``) when a
-    message holds an image. Added: ``input_ids``, ``labels``, ``mm_token_type_ids``
+    Required keys: ``messages``; ``img`` (BGR, already resized by ``SmartResize``; a list
+    for several images, one per image item in order) when a message holds an image.
+    In the packing length pass (``length_only``, no ``img``) the image tokens are counted
+    from ``img_shapes`` and no pixels are processed. Added: ``input_ids``, ``labels``, ``mm_token_type_ids``
     (1 on image tokens) (LongTensor ``[L]``),
     ``pixel_values`` (``[patches, C*T*P*P]``), ``image_grid_thw`` (``[n_images, 3]``).
 
@@ -54,15 +56,34 @@ class ProcessVLMInputs(BaseTransform):
             images=images, do_resize=False, return_tensors='pt')
         return out['pixel_values'], out['image_grid_thw']
 
+    def _grid(self, shapes) -> Optional[torch.Tensor]:
+        """``image_grid_thw`` from the resized shapes alone (the packing length pass)."""
+        if not shapes:
+            return None
+        patch = self.processor.image_processor.patch_size
+        return torch.tensor([[1, h // patch, w // patch] for h, w in shapes], dtype=torch.long)
+
     def transform(self, results: dict) -> dict:
         messages = results['messages']
-        images = []
-        if any(c.get('type') == 'image' for m in messages if not isinstance(m['content'], str)
-               for c in m['content']):
-            img = results['img']
+        n_placeholders = sum(
+            c.get('type') == 'image' for m in messages if not isinstance(m['content'], str)
+            for c in m['content'])
+        pixel_values = grid_thw = None
+        if n_placeholders and 'img' not in results and results.get('length_only'):
+            grid_thw = self._grid(results.get('img_shapes', [results.get('img_shape')]))
+        elif n_placeholders:
+            if 'img' not in results:
+                raise ValueError(f"sample {results.get('img_id')!r}: the conversation has an "
+                                 '<image> but no image was loaded (LoadImages needs img_path)')
+            imgs = results['img'] if isinstance(results['img'], list) else [results['img']]
             # SmartResize output is BGR (mmcv); the processor expects RGB.
-            images = [np.ascontiguousarray(img[..., ::-1])] if img.ndim == 3 else [img]
-        pixel_values, grid_thw = self._images(images)
+            images = [np.ascontiguousarray(i[..., ::-1]) if i.ndim == 3 else i for i in imgs]
+            pixel_values, grid_thw = self._images(images)
+        n_images = 0 if grid_thw is None else len(grid_thw)
+        if n_placeholders != n_images:
+            raise ValueError(f"sample {results.get('img_id')!r}: the conversation has "
+                             f'{n_placeholders} <image> placeholder(s) but {n_images} '
+                             'image(s) were loaded')
 
         ids: List[int] = []
         labels: List[int] = []
@@ -83,9 +104,6 @@ class ProcessVLMInputs(BaseTransform):
                 contents = [dict(type='text', text=contents)]
             for content in contents:
                 if content['type'] == 'image':
-                    if grid_thw is None or n_image >= len(grid_thw):
-                        raise ValueError(f"sample {results.get('img_id')!r}: the conversation "
-                                         'has more <image> items than images')
                     n_tokens = int(grid_thw[n_image].prod()) // self.merge**2
                     add([self.vision_start] + [self.image_pad] * n_tokens + [self.vision_end])
                     n_image += 1
@@ -104,5 +122,6 @@ class ProcessVLMInputs(BaseTransform):
         results['mm_token_type_ids'] = (results['input_ids'] == self.image_pad).long()
         if pixel_values is not None:
             results['pixel_values'] = pixel_values
+        if grid_thw is not None:
             results['image_grid_thw'] = grid_thw
         return results

@@ -1,6 +1,8 @@
+from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence
 
 import torch
+import torch.nn.functional as F
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
 
@@ -14,7 +16,9 @@ class BaseVLM(BaseModel):
     """A Hugging Face vision-language model behind mmengine's ``BaseModel`` interface.
 
     ``forward(inputs, data_samples, mode)``: ``'loss'`` returns ``dict(loss=...)``
-    (token cross-entropy on the unmasked labels); ``'predict'`` generates greedily in
+    (token cross-entropy, averaged over the supervised tokens of the batch) plus, for the
+    log only, ``loss_{task}`` (the same average over each task's tokens) and ``share_{task}``
+    (the task's fraction of the batch's samples); ``'predict'`` generates greedily in
     batches and fills ``pred_text`` on each data sample, plus ``pred_instances`` (rotated
     boxes in the original frame) and ``parse_stats`` for samples whose metainfo names a box
     ``codec`` (detection).
@@ -52,6 +56,7 @@ class BaseVLM(BaseModel):
         self.generation_cfg = dict(max_new_tokens=256, do_sample=False)
         self.generation_cfg.update(generation_cfg or {})
         self._codecs: Dict[str, object] = {}
+        self._seen_tasks = set()
 
         self.set_trainable(freeze_vision, freeze_merger, freeze_language)
         if gradient_checkpointing:
@@ -115,12 +120,50 @@ class BaseVLM(BaseModel):
         if mode == 'predict':
             return self.predict(inputs, data_samples)
         if mode == 'tensor':
-            return self.hf_model(**inputs).logits
+            model_inputs = self.prepare_inputs(inputs)
+            model_inputs.pop('labels', None)
+            return self.hf_model(**model_inputs).logits
         raise ValueError(f"mode must be 'loss', 'predict' or 'tensor', got {mode!r}")
 
+    def prepare_inputs(self, inputs: dict) -> dict:
+        """The keyword arguments of the HF model for a collated batch (a copy).
+
+        Subclasses turn rscovlm's batch extras into model inputs here; the packed batches
+        of ``vlm_pack_collate`` carry ``seq_lens`` (``[rows, max_samples_per_row]``, the
+        lengths of the samples laid end to end in each row).
+        """
+        return dict(inputs)
+
+    def token_losses(self, inputs: dict) -> torch.Tensor:
+        """Cross-entropy of every next-token prediction, ``[B, L-1]`` (0 where masked)."""
+        model_inputs = self.prepare_inputs(inputs)
+        labels = model_inputs.pop('labels')
+        logits = self.hf_model(**model_inputs).logits
+        target = labels[:, 1:]
+        losses = F.cross_entropy(
+            logits[:, :-1].flatten(0, 1).float(), target.flatten(), ignore_index=-100,
+            reduction='none')
+        return losses.view_as(target)
+
     def loss(self, inputs: dict, data_samples: Optional[list] = None) -> dict:
-        out = self.hf_model(**inputs)
-        return dict(loss=out.loss)
+        token_loss = self.token_losses(inputs)
+        supervised = inputs['labels'][:, 1:] != -100
+        losses = dict(loss=token_loss.sum() / supervised.sum().clamp(min=1))
+        if data_samples:
+            tasks = [s.metainfo.get('task', 'unknown') for s in data_samples]
+            # a task missing from this batch still logs its share (0), so the logged
+            # window average is the task's share of all samples
+            self._seen_tasks.update(tasks)
+            losses.update(task_log_vars(token_loss.detach(), supervised, inputs, tasks,
+                                        sorted(self._seen_tasks)))
+        return losses
+
+    def parse_losses(self, losses: dict):
+        """Only ``loss`` is optimised; ``loss_{task}`` / ``share_{task}`` are log values."""
+        loss = losses['loss']
+        log_vars = OrderedDict(loss=loss.detach())
+        log_vars.update((k, v.detach()) for k, v in losses.items() if k != 'loss')
+        return loss, log_vars
 
     @torch.no_grad()
     def generate(self, inputs: dict, **overrides) -> List[str]:
@@ -157,6 +200,47 @@ class BaseVLM(BaseModel):
         sample.pred_instances = parsed_to_instances(parsed)
         sample.parse_stats = dict(num_lines=parsed.num_lines, num_skipped=parsed.num_skipped,
                                   failed=bool(parsed.failed))
+
+
+def sample_index(inputs: dict) -> torch.Tensor:
+    """Index of the sample (in ``data_samples`` order) that every token belongs to,
+    ``[B, L]``, -1 on padding. Padded batches hold one sample per row; packed batches
+    (``seq_lens``) lay several end to end in each row."""
+    mask = inputs['attention_mask']
+    if 'seq_lens' not in inputs:
+        rows = torch.arange(mask.shape[0], device=mask.device)[:, None].expand_as(mask)
+        return torch.where(mask.bool(), rows, torch.full_like(rows, -1))
+    out = torch.full(mask.shape[:2], -1, dtype=torch.long, device=mask.device)
+    n = 0
+    for row, lens in enumerate(inputs['seq_lens'].tolist()):
+        start = 0
+        for length in lens:
+            if length <= 0:
+                continue
+            out[row, start:start + length] = n
+            start += length
+            n += 1
+    return out
+
+
+def task_log_vars(token_loss: torch.Tensor, supervised: torch.Tensor, inputs: dict,
+                  tasks: Sequence[str],
+                  all_tasks: Optional[Sequence[str]] = None) -> Dict[str, torch.Tensor]:
+    """Per-task mean token loss and share of samples of one batch (log values).
+
+    ``tasks`` names the task of each sample; ``all_tasks`` (default: those present) get a
+    share, 0 when absent."""
+    owner = sample_index(inputs)[:, 1:]  # the sample of each predicted token
+    task_ids = sorted(set(tasks) | set(all_tasks or ()))
+    sample_task = torch.tensor([task_ids.index(t) for t in tasks], device=owner.device)
+    token_task = torch.where(owner >= 0, sample_task[owner.clamp(min=0)], -1)
+    out = {}
+    for i, task in enumerate(task_ids):
+        sel = supervised & (token_task == i)
+        if sel.any():
+            out[f'loss_{task}'] = token_loss[sel].sum() / sel.sum()
+        out[f'share_{task}'] = (sample_task == i).float().mean()
+    return out
 
 
 def to_left_padding(inputs: dict) -> dict:

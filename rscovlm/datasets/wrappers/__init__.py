@@ -1,0 +1,4 @@
+from .packed import PackedDataset
+from .task_mix import TaskMixDataset
+
+__all__ = ['TaskMixDataset', 'PackedDataset']

@@ -1,0 +1,98 @@
+"""The mixture wrapper: RSCoVLM's ``*K`` / ``%P`` factors and LMMRotate's balanced mode."""
+import os.path as osp
+import random
+from collections import Counter
+
+import pytest
+
+from rscovlm.datasets.wrappers.task_mix import (TaskMixDataset, balanced_indices,
+                                                parse_sampling)
+
+TASKS = osp.join(osp.dirname(osp.dirname(__file__)), 'data', 'tasks')
+IMAGES = osp.join(osp.dirname(TASKS), 'dota', 'val', 'images')
+
+
+def sources(**sampling):
+    """coco: 6 samples (2 images x 3 region types), vqa: 2, caption: 3."""
+    cfgs = [
+        dict(type='CocoDetDataset', name='coco', ann_file=osp.join(TASKS, 'coco_det.json'),
+             region_types=('qbox', 'hbox', 'rbox')),
+        dict(type='VQADataset', name='vqa', ann_file=osp.join(TASKS, 'vqa.json')),
+        dict(type='CaptionDataset', name='caption', ann_file=osp.join(TASKS, 'captions.json')),
+    ]
+    for cfg in cfgs:
+        cfg.update(data_prefix=dict(img_path=IMAGES), pipeline=[])
+        if cfg['name'] in sampling:
+            cfg['sampling'] = sampling[cfg['name']]
+    return cfgs
+
+
+def count_over_epoch(mix):
+    return Counter(mix.get_data_info(i)['source'] for i in range(len(mix)))
+
+
+def test_concat_repeat_and_subsample():
+    mix = TaskMixDataset(sources(coco='*3', vqa='%50'), seed=42)
+    # *3 repeats the 6 coco samples; %50 keeps int(2 * 50 / 100) = 1 vqa sample
+    assert len(mix) == 18 + 1 + 3
+    assert count_over_epoch(mix) == Counter(coco=18, vqa=1, caption=3)
+    assert mix.counts() == dict(coco=18, vqa=1, caption=3)
+    # the subset is random.Random(seed)'s draw
+    kept = sorted(random.Random(42).sample(range(2), 1))
+    vqa_locals = [mix.locate(i)[1] for i in range(len(mix)) if mix.locate(i)[0] == 1]
+    assert vqa_locals == kept
+    # every sample keeps its dataset's task tag
+    tasks = Counter(mix.get_data_info(i)['task'] for i in range(len(mix)))
+    assert tasks == Counter(det=18, vqa=1, caption=3)
+    table = mix.summary()
+    assert 'coco' in table and '*3' in table and '81.8%' in table
+
+
+def test_subsample_percentages_and_seeds():
+    mix = TaskMixDataset(sources(coco='%50'), seed=1)
+    assert mix.counts()['coco'] == 3
+    other = TaskMixDataset(sources(coco='%50'), seed=2)
+    picks = lambda m: [m.locate(i)[1] for i in range(len(m)) if m.locate(i)[0] == 0]
+    assert picks(mix) == picks(TaskMixDataset(sources(coco='%50'), seed=1))
+    assert picks(mix) == sorted(random.Random(1).sample(range(6), 3))
+    assert picks(other) == sorted(random.Random(2).sample(range(6), 3))
+
+
+def test_balanced_equal_shares_epoch_length_kept():
+    mix = TaskMixDataset(sources(), mode='balanced', seed=0)
+    # total 11 samples over 3 datasets: m = ceil(11 / 3) = 4 each, cut back to 11
+    assert len(mix) == 11
+    counts = count_over_epoch(mix)
+    assert sum(counts.values()) == 11 and all(3 <= c <= 4 for c in counts.values())
+    # the small vqa set (2 samples) is oversampled, each sample at least once
+    vqa = [mix.locate(i)[1] for i in range(len(mix)) if mix.locate(i)[0] == 1]
+    assert len(vqa) >= 3 and set(vqa) == {0, 1}
+    first = [mix.locate(i) for i in range(len(mix))]
+    mix.set_epoch(1)
+    assert [mix.locate(i) for i in range(len(mix))] != first
+    assert all(3 <= c <= 4 for c in count_over_epoch(mix).values())
+
+
+def test_balanced_indices_exact_when_divisible():
+    pairs = balanced_indices([10, 2], epoch=0, seed=0)
+    counts = Counter(s for s, _ in pairs)
+    assert len(pairs) == 12 and counts == Counter({0: 6, 1: 6})
+    # dataset 1 repeated ceil(6 / 2) = 3 times: each of its 2 samples exactly 3 times
+    assert Counter(i for s, i in pairs if s == 1) == Counter({0: 3, 1: 3})
+
+
+@pytest.mark.parametrize('bad', ['x3', '*0', '%0', '%101', '*1.5'])
+def test_bad_sampling_is_named(bad):
+    with pytest.raises(ValueError, match='is not a sampling factor'):
+        parse_sampling(bad, 'coco sampling')
+    with pytest.raises(ValueError, match=r'coco\) sampling'):
+        TaskMixDataset(sources(coco=bad))
+
+
+def test_balanced_rejects_factors_and_duplicate_names():
+    with pytest.raises(ValueError, match='cannot be combined'):
+        TaskMixDataset(sources(coco='*2'), mode='balanced')
+    cfgs = sources()
+    cfgs[1]['name'] = 'coco'
+    with pytest.raises(ValueError, match='unique'):
+        TaskMixDataset(cfgs)
