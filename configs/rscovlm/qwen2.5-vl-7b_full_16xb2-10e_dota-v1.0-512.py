@@ -3,12 +3,13 @@
 # 16 GPUs x 2 images, lr 2e-6, 10 epochs, cosine, 5 % warm-up, weight decay 0.1, bf16,
 # gradient checkpointing, min/max pixels 256*28*28 / 1296*28*28, polygon answers.
 #   bash tools/dist_train.sh configs/rscovlm/qwen2.5-vl-7b_full_16xb2-10e_dota-v1.0-512.py 8 \
-#       --cfg-options data_root=data/split_ss_dota_512/ model.model.pretrained=... \
+#       --cfg-options model.model.pretrained=... \
 #       model.processor.pretrained=...
 # For ZeRO-1 as upstream, also inherit '../_base_/strategies/deepspeed_zero1.py'.
 _base_ = [
-    '../_base_/models/qwen2.5-vl-7b-instruct.py', '../_base_/datasets/dota-v1.0_split-512.py',
-    '../_base_/schedules/epoch-10e_adamw-2e-6_cosine.py', '../_base_/default_runtime.py'
+    '../_base_/models/qwen2.5-vl-7b-instruct.py', '../_base_/mixes/dota-v1.0-512_det.py',
+    '../benchmarks/dota-v1.0_val.py', '../_base_/schedules/epoch-10e_adamw-2e-6_cosine.py',
+    '../_base_/default_runtime.py'
 ]
 model = dict(gradient_checkpointing=True)
 train_dataloader = dict(batch_size=2, num_workers=8)

@@ -10,6 +10,7 @@ from typing import List, Optional
 from rscovlm.registry import DATASETS
 from .base import BaseVLMDataset, load_json_records, require
 from .prompts import fill_prompt
+from .transforms.conversation import IMAGE_TOKEN
 
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp')
 
@@ -53,6 +54,12 @@ class ConversationDataset(BaseVLMDataset):
             for turn in rec['conversations']:
                 require(turn, ('from', 'value'), where)
                 turns.append(dict(role=turn['from'], content=turn['value']))
+            if images and not any(IMAGE_TOKEN in t['content'] for t in turns):
+                first_user = next((t for t in turns if t['role'] in ('human', 'user')), None)
+                if first_user is None:
+                    raise ValueError(f'{where}: has images but no user turn to put them in')
+                first_user['content'] = (IMAGE_TOKEN + '\n') * len(images) + \
+                    first_user['content']
             info = dict(img_id=str(rec.get('id', k)), conversations=turns,
                         task=rec.get('task', self.task), box_grid=self.box_grid)
             if images:

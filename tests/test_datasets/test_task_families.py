@@ -97,7 +97,7 @@ def test_conversations_multi_turn_multi_image_grid_boxes(tiny_cfg, tiny_processo
                ann_file=osp.join(TASKS, 'conversations.json'),
                data_prefix=dict(img_path=IMAGES), box_grid=100)
     tok = tiny_processor.tokenizer
-    multi, two_images, text_only = ds[0], ds[1], ds[2]
+    multi, two_images, text_only, no_placeholder = ds[0], ds[1], ds[2], ds[3]
     # both answers supervised; the 0-100 grid box becomes pixels of the 140x84 frame:
     # [8, 8, 31, 23] -> int(8*1.4), int(8*.84), int(31*1.4), int(23*.84), as a plain
     # detection line whose label comes from the question
@@ -112,6 +112,9 @@ def test_conversations_multi_turn_multi_image_grid_boxes(tiny_cfg, tiny_processo
     assert supervised(tok, text_only) == 'Synthetic aperture radar.' + END
     assert 'pixel_values' not in text_only['inputs']
     assert prompt_text(tok, text_only).startswith('<|im_start|>system\nAnswer briefly.')
+    # an image without a placeholder goes before the first user turn's text
+    assert '<|vision_end|>Is this a SAR image?' in prompt_text(tok, no_placeholder)
+    assert n_image_tokens(tok, no_placeholder) == 4
 
 
 def test_conversation_test_mode_keeps_answer_as_ground_truth(tiny_cfg, tiny_processor):

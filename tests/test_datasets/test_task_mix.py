@@ -96,3 +96,10 @@ def test_balanced_rejects_factors_and_duplicate_names():
     cfgs[1]['name'] = 'coco'
     with pytest.raises(ValueError, match='unique'):
         TaskMixDataset(cfgs)
+
+
+def test_sampling_by_name_as_mixture_configs_write_it():
+    mix = TaskMixDataset(sources(coco='*5'), sampling=dict(coco='*2', caption='*3'))
+    assert mix.counts() == dict(coco=12, vqa=2, caption=9)  # the mapping wins over '*5'
+    with pytest.raises(KeyError, match=r"\['dota'\] match no dataset"):
+        TaskMixDataset(sources(), sampling=dict(dota='*2'))

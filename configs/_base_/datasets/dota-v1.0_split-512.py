@@ -1,28 +1,33 @@
-# DOTA-v1.0 split into 512 px patches with gap 200 by mmrotate's img_split tool
-# (tools/dataset_converters/README.md): <data_root>/{trainval,val}/{images,annfiles}.
-# Training side here; the evaluation side (val/test) is the benchmark overlay.
-# Override the location with --cfg-options data_root=/path/to/split_ss_dota_512/
-_base_ = ['../../benchmarks/dota-v1.0_val.py']
-
-train_pipeline = [
+# DOTA-v1.0 trainval split into 512 px patches with gap 200 (mmrotate's single-scale preset):
+#   python tools/dataset_converters/dota_split.py --preset ss_512 ...  (see its README)
+#   data/dota/split_ss_512/trainval/{images,annfiles}
+# One dataset per answer box type, as RSCoVLM's registry names them; a mixture
+# (configs/_base_/mixes/) picks them with their sampling factors.
+# Every source config under _base_/datasets/ carries RSCoVLM's multi-task recipe: min/max
+# pixels 64*28*28 / 1296*28*28 and random resize on the box tasks (prob 1.0); the
+# detection-only recipe (256*28*28 min, no random resize) is _base_/mixes/dota-v1.0-512_det.py.
+dota512_pipeline = [
     dict(type='LoadImages'),
-    dict(
-        type='SmartResize',
-        min_pixels={{_base_.min_pixels}},
-        max_pixels={{_base_.max_pixels}}),
-    dict(type='RenderDetTarget', codec={{_base_.codec}}, prompt='det_train'),
+    dict(type='SmartResize', min_pixels=64 * 28 * 28, max_pixels=1296 * 28 * 28,
+         random_resize_prob=1.0),
+    dict(type='RenderDetTarget', codec=dict(type='QBoxCodec', clockwise=True),
+         prompt='det_train'),
     dict(type='ProcessVLMInputs', processor=None),
     dict(type='PackVLMInputs'),
 ]
-train_dataloader = dict(
-    batch_size=2,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='rscovlm.vlm_collate'),
-    dataset=dict(
-        type={{_base_.dataset_type}},
-        data_root={{_base_.data_root}},
-        ann_file='trainval/annfiles/',
-        data_prefix=dict(img_path='trainval/images/'),
-        pipeline=train_pipeline))
+dota_poly_trainval512 = dict(
+    name='dota_poly_trainval512',
+    type='DOTADataset',
+    data_root='data/dota/split_ss_512/',
+    ann_file='trainval/annfiles/',
+    data_prefix=dict(img_path='trainval/images/'),
+    region_types=('qbox', ),
+    pipeline=dota512_pipeline)
+dota_hbb_trainval512 = dict(
+    name='dota_hbb_trainval512',
+    type='DOTADataset',
+    data_root='data/dota/split_ss_512/',
+    ann_file='trainval/annfiles/',
+    data_prefix=dict(img_path='trainval/images/'),
+    region_types=('hbox', ),
+    pipeline=dota512_pipeline)

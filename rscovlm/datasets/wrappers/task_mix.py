@@ -60,11 +60,12 @@ def balanced_indices(sizes: Sequence[int], epoch: int, seed: int) -> List[tuple]
 class TaskMixDataset:
     """Co-train on several datasets with the mixture under the config's control.
 
-    Each entry of ``datasets`` is a dataset config with two optional extra keys:
-    ``sampling`` — ``'*K'`` (repeat K times) or ``'%P'`` (a seeded P% subset), RSCoVLM's
-    ``name*K`` / ``name%P`` suffixes — and ``name`` (how the mixture reports it; default
-    ``{type}_{i}``). Every sample keeps its dataset's ``task`` tag, which the model logs
-    loss and share by.
+    Each entry of ``datasets`` is a dataset config with two optional extra keys: ``name``
+    (how the mixture reports it; default ``{type}_{i}``) and ``sampling`` — ``'*K'``
+    (repeat K times) or ``'%P'`` (a seeded P% subset), RSCoVLM's ``name*K`` / ``name%P``
+    suffixes. The factors may instead be given by name in ``sampling=dict(name='*K')``,
+    which is how the mixture configs read (``configs/_base_/mixes/``). Every sample keeps
+    its dataset's ``task`` tag, which the model logs loss and share by.
 
     Modes:
         ``'concat'``: the factors applied, then concatenated; under a shuffled sampler a
@@ -77,12 +78,15 @@ class TaskMixDataset:
 
     Args:
         datasets: dataset configs (or built datasets).
+        sampling: ``{dataset name: '*K' | '%P'}`` (a factor here overrides one in the
+            dataset config; a name that matches no dataset is an error).
         mode: ``'concat'`` or ``'balanced'``.
         seed: seed of the ``%P`` subsets and of the balanced draws.
     """
 
     def __init__(self,
                  datasets: Sequence[Union[dict, BaseDataset]],
+                 sampling: Optional[Dict[str, str]] = None,
                  mode: str = 'concat',
                  seed: int = 42,
                  lazy_init: bool = False) -> None:
@@ -94,11 +98,13 @@ class TaskMixDataset:
         self.names: List[str] = []
         self.samplings: List[Optional[str]] = []
         self.datasets = []
+        by_name = dict(sampling or {})
         for i, cfg in enumerate(datasets):
             if isinstance(cfg, dict):
                 cfg = dict(cfg)
                 name = cfg.pop('name', None) or f"{cfg.get('type', 'dataset')}_{i}"
-                sampling = cfg.pop('sampling', None)
+                sampling = by_name.pop(name, cfg.pop('sampling', None))
+                cfg.pop('sampling', None)
                 parse_sampling(sampling, f'datasets[{i}] ({name}) sampling')
                 if mode == 'balanced' and sampling is not None:
                     raise ValueError(f'datasets[{i}] ({name}): sampling {sampling!r} cannot be '
@@ -111,6 +117,9 @@ class TaskMixDataset:
             self.datasets.append(dataset)
         if len(set(self.names)) != len(self.names):
             raise ValueError(f'dataset names must be unique, got {self.names}')
+        if by_name:
+            raise KeyError(f'sampling names {sorted(by_name)} match no dataset; the mixture '
+                           f'holds {self.names}')
         self._fully_initialized = False
         if not lazy_init:
             self.full_init()
