@@ -19,7 +19,13 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
 )
 
-log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
+# loss_{task} and share_{task} (the model's per-task log values) are averaged over the
+# window like the loss: the share is then the task's fraction of the last 50 batches
+log_processor = dict(
+    type='LogProcessor',
+    window_size=50,
+    by_epoch=False,
+    mean_pattern=r'.*(loss|share|time|data_time|grad_norm).*')
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='Visualizer', vis_backends=vis_backends, name='visualizer')
 log_level = 'INFO'

@@ -98,6 +98,26 @@ class DOTADataset(_MMRotateDOTADataset):
                     task=self.task, instances=instances)
 
 
+#: FAIR1M's 37 classes as its XML spells them (FAIR1M 1.0 and 2.0 share them).
+FAIR1M_CLASSES = (
+    'Boeing737', 'Boeing747', 'Boeing777', 'Boeing787', 'C919', 'A220', 'A321', 'A330',
+    'A350', 'ARJ21', 'other-airplane',
+    'Passenger Ship', 'Motorboat', 'Fishing Boat', 'Tugboat', 'Engineering Ship',
+    'Liquid Cargo Ship', 'Dry Cargo Ship', 'Warship', 'other-ship',
+    'Small Car', 'Bus', 'Cargo Truck', 'Dump Truck', 'Van', 'Trailer', 'Tractor',
+    'Excavator', 'Truck Tractor', 'other-vehicle',
+    'Basketball Court', 'Tennis Court', 'Football Field', 'Baseball Field',
+    'Intersection', 'Roundabout', 'Bridge')
+
+
+@DATASETS.register_module()
+class FAIR1MDataset(DOTADataset):
+    """FAIR1M converted to DOTA ``labelTxt`` (``tools/dataset_converters/fair1m.py``), whose
+    lines spell the classes with dashes (``Small-Car``); answers read ``small car``."""
+
+    METAINFO = dict(classes=tuple(c.replace(' ', '-') for c in FAIR1M_CLASSES))
+
+
 @DATASETS.register_module()
 class DemoDOTADataset(DOTADataset):
     """The generated demo data (``tools/misc/generate_demo_data.py``) in DOTA format."""

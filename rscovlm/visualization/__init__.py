@@ -1,3 +1,3 @@
-from .draw import draw_polygons
+from .draw import draw_polygons, render_text
 
-__all__ = ['draw_polygons']
+__all__ = ['draw_polygons', 'render_text']

@@ -1,3 +1,4 @@
+import textwrap
 from typing import Optional, Sequence, Tuple
 
 import cv2
@@ -33,3 +34,16 @@ def draw_polygons(img: np.ndarray,
         cv2.putText(img, name, (x, max(y - 3, 10)), cv2.FONT_HERSHEY_SIMPLEX, 0.35, color, 1,
                     cv2.LINE_AA)
     return img
+
+
+def render_text(lines: Sequence[str], width: int, line_height: int = 14) -> np.ndarray:
+    """A white BGR panel ``width`` px wide with ``lines`` written in black, long lines
+    wrapped (about 6 px per character)."""
+    wrapped = []
+    for line in lines:
+        wrapped += textwrap.wrap(line, max(int(width / 6), 10)) or ['']
+    canvas = np.full((line_height * (len(wrapped) + 1), width, 3), 255, np.uint8)
+    for i, line in enumerate(wrapped):
+        cv2.putText(canvas, line, (4, line_height * (i + 1)), cv2.FONT_HERSHEY_SIMPLEX, 0.4,
+                    (0, 0, 0), 1, cv2.LINE_AA)
+    return canvas

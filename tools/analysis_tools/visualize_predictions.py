@@ -20,7 +20,7 @@ from rscovlm.codecs import normalize_class_name
 from rscovlm.evaluation import load_predictions
 from rscovlm.registry import CODECS
 from rscovlm.utils import build_gt_dataset, load_config
-from rscovlm.visualization import draw_polygons
+from rscovlm.visualization import draw_polygons, render_text
 
 
 def parse_args():
@@ -32,14 +32,6 @@ def parse_args():
     parser.add_argument('--scale', type=float, default=4.0, help='upscaling factor')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default=None)
     return parser.parse_args()
-
-
-def render_text(lines, width, line_height=14):
-    canvas = np.full((line_height * (len(lines) + 1), width, 3), 255, np.uint8)
-    for i, line in enumerate(lines):
-        cv2.putText(canvas, line[:int(width / 6)], (4, line_height * (i + 1)),
-                    cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 1, cv2.LINE_AA)
-    return canvas
 
 
 def main():

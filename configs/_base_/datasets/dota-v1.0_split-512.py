@@ -1,6 +1,6 @@
 # DOTA-v1.0 trainval split into 512 px patches with gap 200 (mmrotate's single-scale preset):
 #   python tools/dataset_converters/dota_split.py --preset ss_512 ...  (see its README)
-#   data/dota/split_ss_512/trainval/{images,annfiles}
+#   data/split_ss_dota_512/trainval/{images,annfiles}
 # One dataset per answer box type, as RSCoVLM's registry names them; a mixture
 # (configs/_base_/mixes/) picks them with their sampling factors.
 # Every source config under _base_/datasets/ carries RSCoVLM's multi-task recipe: min/max
@@ -18,7 +18,7 @@ dota512_pipeline = [
 dota_poly_trainval512 = dict(
     name='dota_poly_trainval512',
     type='DOTADataset',
-    data_root='data/dota/split_ss_512/',
+    data_root='data/split_ss_dota_512/',
     ann_file='trainval/annfiles/',
     data_prefix=dict(img_path='trainval/images/'),
     region_types=('qbox', ),
@@ -26,7 +26,7 @@ dota_poly_trainval512 = dict(
 dota_hbb_trainval512 = dict(
     name='dota_hbb_trainval512',
     type='DOTADataset',
-    data_root='data/dota/split_ss_512/',
+    data_root='data/split_ss_dota_512/',
     ann_file='trainval/annfiles/',
     data_prefix=dict(img_path='trainval/images/'),
     region_types=('hbox', ),

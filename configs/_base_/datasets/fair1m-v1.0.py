@@ -1,6 +1,6 @@
-# FAIR1M-1.0 train (37 fine-grained classes), XML converted to DOTA labelTxt and split into
-# patches (see tools/dataset_converters/fair1m.md), read as COCO-instances JSON:
-#   data/fair1m/split_ss_1024/train/{images/, train.json}
+# FAIR1M train (37 fine-grained classes), XML converted to DOTA labelTxt and split into
+# 1024 px patches (tools/dataset_converters/fair1m.md):
+#   data/split_ss_fair1m_2_0/train/{images,annfiles}
 fair1m_pipeline = [
     dict(type='LoadImages'),
     dict(type='SmartResize', min_pixels=64 * 28 * 28, max_pixels=1296 * 28 * 28,
@@ -12,9 +12,9 @@ fair1m_pipeline = [
 ]
 fair1m_poly_train = dict(
     name='fair1m_poly_train',
-    type='CocoDetDataset',
-    data_root='data/fair1m/split_ss_1024/',
-    ann_file='train/train.json',
+    type='FAIR1MDataset',
+    data_root='data/split_ss_fair1m_2_0/',
+    ann_file='train/annfiles/',
     data_prefix=dict(img_path='train/images/'),
     region_types=('qbox', ),
     pipeline=fair1m_pipeline)

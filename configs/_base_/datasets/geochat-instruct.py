@@ -1,7 +1,7 @@
 # GeoChat instruct (LLaVA conversations; boxes on a 0-100 grid, converted into pixels of
 # the resized image as RSCoVLM trains them):
 #   python tools/dataset_converters/geochat_instruct.py ...  (see its README)
-#   data/geochat/images/, data/geochat/geochat_instruct.json
+#   data/GeoChat/images/, data/GeoChat/geochat_instruct.json
 # Random resize off: RSCoVLM's generic-SFT path never applied it (set 1.0 to apply it;
 # the boxes follow the drawn size).
 geochat_pipeline = [
@@ -15,7 +15,7 @@ geochat_pipeline = [
 geochat_instruct = dict(
     name='geochat_instruct',
     type='ConversationDataset',
-    data_root='data/geochat/',
+    data_root='data/GeoChat/',
     ann_file='geochat_instruct.json',
     data_prefix=dict(img_path='images/'),
     box_grid=100,

@@ -1,5 +1,5 @@
 # RSICap: 2,585 human-written captions of DOTA crops (RSGPT's fine-tuning data), converted by
-# tools/dataset_converters/rsgpt.py: data/rsicap/images/, data/rsicap/captions_train.json.
+# tools/dataset_converters/rsgpt.py: data/RSICap/images/, data/RSICap/rsicap_caption.json.
 # Prompt: RSGPT's fixed caption instruction.
 rsicap_pipeline = [
     dict(type='LoadImages'),
@@ -11,8 +11,8 @@ rsicap_pipeline = [
 rsicap = dict(
     name='rsicap',
     type='CaptionDataset',
-    data_root='data/rsicap/',
-    ann_file='captions_train.json',
+    data_root='data/RSICap/',
+    ann_file='rsicap_caption.json',
     data_prefix=dict(img_path='images/'),
     prompt='caption_detailed',
     pipeline=rsicap_pipeline)

@@ -1,7 +1,9 @@
-# VRSBench training data: captions, VQA and referring (converted by
-# tools/dataset_converters/vrsbench.py; referring boxes on its 0-100 grid become pixels):
-#   data/vrsbench/Images_train/, data/vrsbench/{caption_train.json, vqa_train.json,
-#   referring_train.jsonl}
+# VRSBench training conversations (captions, VQA and referring, questions tagged
+# [caption]/[vqa]/[refer]) converted by tools/dataset_converters/vrsbench.py train:
+#   data/VRSBench/Images_train/*.png, data/VRSBench/vrsbench_train.json
+# Referring boxes are written on VRSBench's 0-100 grid and converted into pixels of the
+# resized image (box_grid=100); each record reports under its task (caption, vqa,
+# grounding). The evaluation sets are benchmark overlays.
 vrsbench_pipeline = [
     dict(type='LoadImages'),
     dict(type='SmartResize', min_pixels=64 * 28 * 28, max_pixels=1296 * 28 * 28),
@@ -9,32 +11,11 @@ vrsbench_pipeline = [
     dict(type='ProcessVLMInputs', processor=None),
     dict(type='PackVLMInputs'),
 ]
-vrsbench_caption = dict(
-    name='vrsbench_caption',
-    type='CaptionDataset',
-    data_root='data/vrsbench/',
-    ann_file='caption_train.json',
+vrsbench_train = dict(
+    name='vrsbench_train',
+    type='ConversationDataset',
+    data_root='data/VRSBench/',
+    ann_file='vrsbench_train.json',
     data_prefix=dict(img_path='Images_train/'),
+    box_grid=100,
     pipeline=vrsbench_pipeline)
-vrsbench_vqa = dict(
-    name='vrsbench_vqa',
-    type='VQADataset',
-    data_root='data/vrsbench/',
-    ann_file='vqa_train.json',
-    data_prefix=dict(img_path='Images_train/'),
-    pipeline=vrsbench_pipeline)
-vrsbench_referring = dict(
-    name='vrsbench_referring',
-    type='GroundingDataset',
-    data_root='data/vrsbench/',
-    ann_file='referring_train.jsonl',
-    # the converter writes dataset='Images_train' into every record
-    data_prefix=dict(img_path=''),
-    region_types=('hbox', ),
-    pipeline=[
-        dict(type='LoadImages'),
-        dict(type='SmartResize', min_pixels=64 * 28 * 28, max_pixels=1296 * 28 * 28),
-        dict(type='RenderGroundingTarget', codec=dict(type='HBoxCodec'), prompt='ground'),
-        dict(type='ProcessVLMInputs', processor=None),
-        dict(type='PackVLMInputs'),
-    ])

@@ -14,7 +14,7 @@ train_dataloader = dict(
             dict(
                 name='dota_poly_trainval512',
                 type='DOTADataset',
-                data_root='data/dota/split_ss_512/',
+                data_root='data/split_ss_dota_512/',
                 ann_file='trainval/annfiles/',
                 data_prefix=dict(img_path='trainval/images/'),
                 region_types=('qbox', ),

@@ -1,0 +1,32 @@
+# The demo's detection test set (tools/misc/generate_demo_data.py): 200 images of 112 px
+# in DOTA layout, data/demo/test/{images,annfiles}. Prompt: "find the large vehicle, plane,
+# ship, storage tank." (the evaluation prompt, as DOTA's), no system prompt (the demo
+# trains without the codec's long one). Metric: mAP_nc, rotated IoU 0.5, 11-point AP.
+demo_data_root = 'data/demo/'
+demo_codec = dict(type='QBoxCodec', fmt='plain', clockwise=True)
+val_dataloader = dict(
+    batch_size=50,
+    num_workers=1,
+    persistent_workers=False,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='rscovlm.vlm_collate', padding_side='left'),
+    dataset=dict(
+        type='DemoDOTADataset',
+        data_root=demo_data_root,
+        ann_file='test/annfiles/',
+        data_prefix=dict(img_path='test/images/'),
+        test_mode=True,
+        pipeline=[
+            dict(type='LoadImages'),
+            dict(type='SmartResize', min_pixels=112 * 112, max_pixels=112 * 112),
+            dict(type='RenderDetTarget', codec=demo_codec, prompt='det_eval',
+                 with_answer=False, system_prompt=False),
+            dict(type='ProcessVLMInputs', processor=None),
+            dict(type='PackVLMInputs'),
+        ]))
+test_dataloader = val_dataloader
+val_evaluator = dict(
+    type='RotatedDetMetric', metric='mAP', iou_thrs=[0.5], eval_mode='11points',
+    predict_box_type='rbox', codec=demo_codec)
+test_evaluator = val_evaluator
