@@ -46,3 +46,46 @@ def vlm_collate(batch: List[dict], padding_side: str = 'right', pad_token_id: in
         if parts:
             out[key] = torch.cat(parts, dim=0)
     return dict(inputs=out, data_samples=[b['data_samples'] for b in batch])
+
+
+@FUNCTIONS.register_module()
+def vlm_pack_collate(batch: List[List[dict]], pad_token_id: int = 0) -> dict:
+    """Collate bins of packed samples (``PackedDataset`` items): one bin, one row.
+
+    The samples of a bin are laid end to end in its row; rows are right-padded to the
+    longest with ``pad_token_id`` / -100 / 0 (``input_ids`` / ``labels`` /
+    ``mm_token_type_ids``). ``attention_mask`` is 1 on real tokens, 0 on the row padding.
+    ``seq_lens`` (LongTensor ``[rows, max_samples_per_row]``, zero-padded) holds the sample
+    lengths of each row in order: the model turns it into per-sample positions and a
+    block-diagonal mask (``QwenVL.prepare_inputs``). ``pixel_values`` and ``image_grid_thw``
+    are concatenated in sample order, and ``data_samples`` is the flat list of all samples,
+    row-major. Configs name it ``type='rscovlm.vlm_pack_collate'``.
+
+    Every sample must start with an unsupervised label (the chat template's system header
+    is -100), so no token is trained to predict the next sample's first token.
+    """
+    rows, lens, data_samples, flat = [], [], [], []
+    for bin_ in batch:
+        inputs = [s['inputs'] for s in bin_]
+        for x in inputs:
+            if 'labels' in x and x['labels'][0] != IGNORE_INDEX:
+                raise ValueError('vlm_pack_collate: a packed sample must start with an '
+                                 'unsupervised (-100) label, or it learns across samples')
+        lens.append(torch.tensor([len(x['input_ids']) for x in inputs], dtype=torch.long))
+        rows.append({k: torch.cat([x[k] for x in inputs])
+                     for k in ('input_ids', 'labels', 'mm_token_type_ids')
+                     if all(k in x for x in inputs)})
+        flat += inputs
+        data_samples += [s['data_samples'] for s in bin_]
+    ids = [r['input_ids'] for r in rows]
+    out = dict(input_ids=pad_sequences(ids, pad_token_id, 'right'),
+               attention_mask=pad_sequences([torch.ones_like(i) for i in ids], 0, 'right'))
+    for key, value in (('labels', IGNORE_INDEX), ('mm_token_type_ids', 0)):
+        if all(key in r for r in rows):
+            out[key] = pad_sequences([r[key] for r in rows], value, 'right')
+    out['seq_lens'] = pad_sequences(lens, 0, 'right')
+    for key in ('pixel_values', 'image_grid_thw'):
+        parts = [x[key] for x in flat if key in x]
+        if parts:
+            out[key] = torch.cat(parts, dim=0)
+    return dict(inputs=out, data_samples=data_samples)

@@ -64,3 +64,5 @@ def prompt_corpus():
         for template in PROMPT_TEMPLATES.values():
             yield template.format(**fields)
         yield 'There are none.'
+    from rscovlm.datasets.synthetic_tasks import demo_vocabulary
+    yield from demo_vocabulary()

@@ -9,6 +9,19 @@ in the layout that mmrotate's image-split tool produces::
       {split}/images/{img_id}.png
       {split}/annfiles/{img_id}.txt  DOTA lines "x1 y1 x2 y2 x3 y3 x4 y4 class difficulty"
       {split}/meta.jsonl           one JSON record per image (see below)
+      {split}/captions.json        caption JSON: two templated captions per image
+      {split}/vqa.json             VQA JSON: 2-3 count/presence/colour questions per image
+      {split}/cls.json             classification JSON: scene label = background type
+      {split}/grounding.jsonl      refGeo-style grounding JSONL (dataset "images"): one
+                                   referring expression per image with a non-difficult object
+      {split}/conversations.json   LLaVA JSON, every 4th image: scene type, then a box of one
+                                   object on GeoChat's 0-100 grid
+
+The formats are those of ``docs/data_formats.md``; the captions, questions, expressions
+and conversations are derived from the ``meta.jsonl`` records alone by
+:mod:`rscovlm.datasets.synthetic_tasks` (templates and rules documented there). Every
+annotation path is relative to the split's ``images/`` folder, except grounding's, which is
+``{split}/{dataset}/{image_id}`` (``img_path`` = the split folder).
 
 Image ids look like DOTA split patches, ``P{index:04d}__{img_size}__0___0``; the index is
 1-based and unique over all splits (train first, then test, ...).
@@ -55,6 +68,7 @@ ship, the cab of a vehicle; uniform over [0, 360)) and ``angle = heading % 180``
 direction of the box's long side, both in degrees from +x towards +y (clockwise on
 screen; 90 points down the image).
 """
+import functools
 import json
 import os
 import os.path as osp
@@ -72,7 +86,7 @@ __all__ = [
 ]
 
 #: Bump when the generated content changes, so cached datasets are regenerated.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: + captions, VQA, cls, grounding, conversations
 
 #: Class names as written in the DOTA annotation files.
 DEMO_CLASSES: Tuple[str, ...] = ('plane', 'ship', 'storage-tank', 'large-vehicle')
@@ -297,6 +311,17 @@ def _split_seed(seed: int, split: str, index: int) -> np.random.SeedSequence:
     return np.random.SeedSequence([seed, zlib.crc32(split.encode()), index])
 
 
+def _task_rng(seed: int, split: str, index: int, task: str) -> np.random.Generator:
+    """The rng of ``task`` (one of ``synthetic_tasks.TASKS``) for image ``index``.
+
+    Same entropy as the image's rng, under the spawn key ``(1, task number)``: streams
+    independent of the image's (which they leave untouched) and of each other.
+    """
+    from .synthetic_tasks import TASKS
+    return np.random.default_rng(np.random.SeedSequence(
+        [seed, zlib.crc32(split.encode()), index], spawn_key=(1, TASKS.index(task))))
+
+
 def _parameters(num_images: Dict[str, int], img_size: int, seed: int) -> dict:
     return {'generator_version': GENERATOR_VERSION, 'img_size': int(img_size),
             'seed': int(seed), 'num_images': {k: int(v) for k, v in num_images.items()},
@@ -324,8 +349,9 @@ def generate_demo_dataset(root: str,
     """Write the demo dataset under ``root`` and return its summary.
 
     Args:
-        root: output directory; ``root/{split}/{images,annfiles,meta.jsonl}`` and
-            ``root/generation.json`` are (re)written, stale files there removed.
+        root: output directory; ``root/{split}/{images,annfiles,meta.jsonl}``, the
+            task files of ``synthetic_tasks.TASK_FILES`` and ``root/generation.json``
+            are (re)written, stale files there removed.
         num_train: number of images of the ``train`` split.
         num_test: number of images of the ``test`` split.
         img_size: side of the square images, in pixels.
@@ -338,8 +364,11 @@ def generate_demo_dataset(root: str,
 
     Returns:
         ``{'parameters': {...}, 'splits': {split: {'images', 'empty_images',
-        'objects', 'difficult', 'per_class': {class: objects}}}}``.
+        'objects', 'difficult', 'per_class': {class: objects}, 'captions', 'vqa',
+        'grounding', 'conversations'}}}`` (the last four: numbers of captions, question
+        and answer pairs, grounding records and conversations).
     """
+    from .synthetic_tasks import TaskAnnotations
     if img_size < 32:
         raise ValueError(f'img_size must be >= 32 px, got {img_size}')
     counts = _num_images(num_train, num_test, splits, num_images)
@@ -358,6 +387,7 @@ def generate_demo_dataset(root: str,
             os.makedirs(d)
         stats = {'images': 0, 'empty_images': 0, 'objects': 0, 'difficult': 0,
                  'per_class': {c: 0 for c in DEMO_CLASSES}}
+        tasks = TaskAnnotations()
         with open(osp.join(split_dir, 'meta.jsonl'), 'w', encoding='utf-8') as meta_file:
             for k in range(counts[split]):
                 img_id = demo_img_id(next_index, img_size)
@@ -368,13 +398,17 @@ def generate_demo_dataset(root: str,
                             np.ascontiguousarray(image[..., ::-1]))
                 with open(osp.join(ann_dir, img_id + '.txt'), 'w', encoding='utf-8') as f:
                     f.write(_dota_lines(meta['objects']))
-                meta_file.write(json.dumps({'img_id': img_id, **meta}) + '\n')
+                record = {'img_id': img_id, **meta}
+                meta_file.write(json.dumps(record) + '\n')
+                tasks.add(record, k, functools.partial(_task_rng, seed, split, k))
                 stats['images'] += 1
                 stats['empty_images'] += not meta['objects']
                 for obj in meta['objects']:
                     stats['objects'] += 1
                     stats['difficult'] += obj['difficult']
                     stats['per_class'][obj['class']] += 1
+        tasks.write(split_dir)
+        stats.update(tasks.counts())
         summary['splits'][split] = stats
     with open(record_path, 'w', encoding='utf-8') as f:
         json.dump(summary, f, indent=2)
@@ -400,9 +434,11 @@ def dataset_is_complete(root: str,
                         num_images: Optional[Dict[str, int]] = None) -> bool:
     """Whether ``root`` holds a complete dataset generated with these parameters.
 
-    Checks the saved parameters and that every split has the right number of images,
-    annotation files and meta records (it does not re-read the files' contents).
+    Checks the saved parameters, that every split has the right number of images,
+    annotation files and meta records, and that its task files exist (it does not
+    re-read their contents).
     """
+    from .synthetic_tasks import TASK_FILES
     record = read_generation_record(root)
     counts = _num_images(num_train, num_test, splits, num_images)
     if record is None or record.get('parameters') != _parameters(counts, img_size, seed):
@@ -418,19 +454,29 @@ def dataset_is_complete(root: str,
             return False
         if not len(pngs) == len(txts) == num_meta == n:
             return False
+        if not all(osp.isfile(osp.join(split_dir, name)) for name in TASK_FILES):
+            return False
     return True
 
 
 def format_summary(summary: dict) -> str:
-    """A plain-text table of images and objects per split and class."""
+    """Plain-text tables of images and objects per split and class, and of the task
+    annotations (captions, VQA pairs, grounding records, conversations) per split."""
     splits = summary['splits']
     cols = ['images', 'empty', 'objects', 'difficult', *DEMO_CLASSES]
     rows = [[split, s['images'], s['empty_images'], s['objects'], s['difficult'],
              *(s['per_class'][c] for c in DEMO_CLASSES)] for split, s in splits.items()]
-    header = ['split', *cols]
+    lines = _table(['split', *cols], rows)
+    task_cols = ['captions', 'vqa', 'grounding', 'conversations']
+    if all(c in s for s in splits.values() for c in task_cols):  # absent in version 1
+        rows = [[split, *(s[c] for c in task_cols)] for split, s in splits.items()]
+        lines += ['', *_table(['split', *task_cols], rows)]
+    return '\n'.join(lines)
+
+
+def _table(header: List[str], rows: List[list]) -> List[str]:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     fmt = lambda r: '  '.join(str(v).ljust(w) if i == 0 else str(v).rjust(w)  # noqa: E731
                               for i, (v, w) in enumerate(zip(r, widths)))
     lines: List[str] = [fmt(header), '  '.join('-' * w for w in widths)]
-    lines += [fmt(r) for r in rows]
-    return '\n'.join(lines)
+    return lines + [fmt(r) for r in rows]

@@ -257,8 +257,8 @@ def test_cli_is_idempotent(tmp_path):
            '--seed', '5']
     first = subprocess.run(cmd, capture_output=True, text=True, check=True)
     assert 'Generated' in first.stdout
-    for cls in DEMO_CLASSES:
-        assert cls in first.stdout
+    for word in (*DEMO_CLASSES, 'captions', 'vqa', 'grounding', 'conversations'):
+        assert word in first.stdout
     record = json.load(open(osp.join(tmp_path, 'generation.json')))
     assert record['parameters']['seed'] == 5
     assert record['parameters']['num_images'] == {'train': 4, 'test': 2}

@@ -1,4 +1,5 @@
-"""Generate the synthetic DOTA-format demo dataset (see rscovlm/datasets/synthetic.py).
+"""Generate the synthetic demo dataset (see rscovlm/datasets/synthetic.py): DOTA-format
+detection data plus captions, VQA, scene labels, grounding and conversations per split.
 
     python tools/misc/generate_demo_data.py data/demo [--num-train 16000] [--num-test 200]
         [--img-size 112] [--seed 0] [--force]
@@ -14,7 +15,9 @@ from rscovlm.datasets import synthetic
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Generate the synthetic demo dataset '
-                                     '(DOTA format, split-patch layout).')
+                                     '(DOTA format, split-patch layout, with caption, '
+                                     'VQA, classification, grounding and conversation '
+                                     'annotations).')
     parser.add_argument('out_dir', help='output directory, e.g. data/demo')
     parser.add_argument('--num-train', type=int, default=16000,
                         help='train images (enough that the demo model does not memorise them)')
