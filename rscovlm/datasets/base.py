@@ -72,6 +72,11 @@ class BaseVLMDataset(BaseDataset):
         self.prompt = prompt or self.default_prompt
         super().__init__(*args, **kwargs)
 
+    @property
+    def tasks(self) -> tuple:
+        """Every task tag this dataset's samples carry."""
+        return (self.task, )
+
     def img_path(self, name: str) -> str:
         return osp.join(self.data_prefix.get('img_path', ''), name)
 

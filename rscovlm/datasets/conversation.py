@@ -42,8 +42,13 @@ class ConversationDataset(BaseVLMDataset):
         self.box_grid = box_grid
         super().__init__(*args, **kwargs)
 
+    @property
+    def tasks(self) -> tuple:
+        return tuple(sorted(self._tasks)) if getattr(self, '_tasks', None) else (self.task, )
+
     def load_data_list(self) -> List[dict]:
         out = []
+        self._tasks = set()
         for k, rec in enumerate(load_json_records(self.ann_file)):
             where = f'{self.ann_file} record {k}'
             require(rec, ('conversations', ), where)
@@ -62,6 +67,7 @@ class ConversationDataset(BaseVLMDataset):
                     first_user['content']
             info = dict(img_id=str(rec.get('id', k)), conversations=turns,
                         task=rec.get('task', self.task), box_grid=self.box_grid)
+            self._tasks.add(info['task'])
             if images:
                 info['img_paths'] = [self.img_path(p) for p in images]
             out.append(info)

@@ -27,7 +27,10 @@ REGISTRY_BY_KEY = dict(
 
 
 def registry_key(key):
-    return 'pipeline' if key.endswith('_pipeline') else key
+    for suffix in ('pipeline', 'codec'):  # named pipelines and codecs (demo_det_codec)
+        if key.endswith('_' + suffix):
+            return suffix
+    return key
 
 
 def typed_dicts(node, key=None):

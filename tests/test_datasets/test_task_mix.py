@@ -103,3 +103,12 @@ def test_sampling_by_name_as_mixture_configs_write_it():
     assert mix.counts() == dict(coco=12, vqa=2, caption=9)  # the mapping wins over '*5'
     with pytest.raises(KeyError, match=r"\['dota'\] match no dataset"):
         TaskMixDataset(sources(), sampling=dict(dota='*2'))
+
+
+def test_metainfo_lists_every_task_including_per_record_tags():
+    cfgs = sources() + [dict(type='ConversationDataset', name='conv',
+                             ann_file=osp.join(TASKS, 'conversations.json'),
+                             data_prefix=dict(img_path=IMAGES), pipeline=[])]
+    mix = TaskMixDataset(cfgs)
+    # conversations.json tags one record 'vqa'; the others report as 'conversation'
+    assert mix.metainfo['tasks'] == ['caption', 'conversation', 'det', 'vqa']

@@ -3,21 +3,21 @@
 # objects: data/demo/train/{images/, annfiles/ (DOTA), grounding.jsonl, captions.json,
 # vqa.json, cls.json, conversations.json}. Images stay at 112 x 112 (16 visual tokens);
 # no system prompts (the chat template's default), which keeps CPU steps short.
-demo_pipeline = [
+demo_load_pipeline = [
     dict(type='LoadImages'),
     dict(type='SmartResize', min_pixels=112 * 112, max_pixels=112 * 112),
 ]
-demo_tail = [dict(type='ProcessVLMInputs', processor=None), dict(type='PackVLMInputs')]
+demo_process_pipeline = [dict(type='ProcessVLMInputs', processor=None), dict(type='PackVLMInputs')]
 demo_det = dict(
     name='demo_det',
     type='DemoDOTADataset',
     data_root='data/demo/',
     ann_file='train/annfiles/',
     data_prefix=dict(img_path='train/images/'),
-    pipeline=demo_pipeline + [
+    pipeline=demo_load_pipeline + [
         dict(type='RenderDetTarget', codec=dict(type='QBoxCodec', clockwise=True),
              prompt='det_train', system_prompt=False)
-    ] + demo_tail)
+    ] + demo_process_pipeline)
 demo_grounding = dict(
     name='demo_grounding',
     type='GroundingDataset',
@@ -25,30 +25,30 @@ demo_grounding = dict(
     ann_file='train/grounding.jsonl',
     data_prefix=dict(img_path='train/'),  # records name dataset='images'
     region_types=('hbox', ),
-    pipeline=demo_pipeline + [
+    pipeline=demo_load_pipeline + [
         dict(type='RenderGroundingTarget', codec=dict(type='HBoxCodec'), system_prompt=False)
-    ] + demo_tail)
+    ] + demo_process_pipeline)
 demo_caption = dict(
     name='demo_caption',
     type='CaptionDataset',
     data_root='data/demo/',
     ann_file='train/captions.json',
     data_prefix=dict(img_path='train/images/'),
-    pipeline=demo_pipeline + [dict(type='RenderConversation')] + demo_tail)
+    pipeline=demo_load_pipeline + [dict(type='RenderConversation')] + demo_process_pipeline)
 demo_vqa = dict(
     name='demo_vqa',
     type='VQADataset',
     data_root='data/demo/',
     ann_file='train/vqa.json',
     data_prefix=dict(img_path='train/images/'),
-    pipeline=demo_pipeline + [dict(type='RenderConversation')] + demo_tail)
+    pipeline=demo_load_pipeline + [dict(type='RenderConversation')] + demo_process_pipeline)
 demo_cls = dict(
     name='demo_cls',
     type='ClassificationDataset',
     data_root='data/demo/',
     ann_file='train/cls.json',
     data_prefix=dict(img_path='train/images/'),
-    pipeline=demo_pipeline + [dict(type='RenderConversation')] + demo_tail)
+    pipeline=demo_load_pipeline + [dict(type='RenderConversation')] + demo_process_pipeline)
 demo_conversation = dict(
     name='demo_conversation',
     type='ConversationDataset',
@@ -56,4 +56,4 @@ demo_conversation = dict(
     ann_file='train/conversations.json',
     data_prefix=dict(img_path='train/images/'),
     box_grid=100,
-    pipeline=demo_pipeline + [dict(type='RenderConversation')] + demo_tail)
+    pipeline=demo_load_pipeline + [dict(type='RenderConversation')] + demo_process_pipeline)

@@ -127,8 +127,10 @@ class TaskMixDataset:
     # ---- mmengine dataset protocol ------------------------------------------------
     @property
     def metainfo(self) -> dict:
-        return dict(datasets=list(self.names),
-                    tasks=[getattr(d, 'task', None) for d in self.datasets])
+        tasks = set()
+        for dataset in self.datasets:
+            tasks.update(getattr(dataset, 'tasks', None) or (getattr(dataset, 'task', None), ))
+        return dict(datasets=list(self.names), tasks=sorted(t for t in tasks if t))
 
     def full_init(self) -> None:
         if self._fully_initialized:

@@ -158,6 +158,10 @@ class BaseVLM(BaseModel):
                                         sorted(self._seen_tasks)))
         return losses
 
+    def register_tasks(self, tasks: Sequence[str]) -> None:
+        """Tasks to log a share for from the first batch on (0 while absent)."""
+        self._seen_tasks.update(tasks)
+
     def parse_losses(self, losses: dict):
         """Only ``loss`` is optimised; ``loss_{task}`` / ``share_{task}`` are log values."""
         loss = losses['loss']
@@ -168,6 +172,10 @@ class BaseVLM(BaseModel):
     @torch.no_grad()
     def generate(self, inputs: dict, **overrides) -> List[str]:
         """Greedy batched generation; returns the decoded answers."""
+        if 'seq_lens' in inputs:
+            raise ValueError('generation needs one sample per row: packed batches '
+                             '(vlm_pack_collate) are for training; evaluate with '
+                             "collate_fn=dict(type='rscovlm.vlm_collate', padding_side='left')")
         inputs = to_left_padding({k: v for k, v in inputs.items() if k != 'labels'})
         tok = self.processor.tokenizer
         cfg = dict(self.generation_cfg, **overrides)
