@@ -103,8 +103,8 @@ class TaskMixDataset:
             if isinstance(cfg, dict):
                 cfg = dict(cfg)
                 name = cfg.pop('name', None) or f"{cfg.get('type', 'dataset')}_{i}"
-                sampling = by_name.pop(name, cfg.pop('sampling', None))
-                cfg.pop('sampling', None)
+                own = cfg.pop('sampling', None)
+                sampling = by_name.pop(name, own)
                 parse_sampling(sampling, f'datasets[{i}] ({name}) sampling')
                 if mode == 'balanced' and sampling is not None:
                     raise ValueError(f'datasets[{i}] ({name}): sampling {sampling!r} cannot be '
