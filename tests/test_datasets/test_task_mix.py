@@ -28,7 +28,7 @@ def sources(**sampling):
 
 
 def count_over_epoch(mix):
-    return Counter(mix.get_data_info(i)['source'] for i in range(len(mix)))
+    return Counter(mix.get_data_info(i)['dataset_name'] for i in range(len(mix)))
 
 
 def test_concat_repeat_and_subsample():
@@ -112,3 +112,16 @@ def test_metainfo_lists_every_task_including_per_record_tags():
     mix = TaskMixDataset(cfgs)
     # conversations.json tags one record 'vqa'; the others report as 'conversation'
     assert mix.metainfo['tasks'] == ['caption', 'conversation', 'det', 'vqa']
+
+
+def test_samples_carry_their_mixture_entry_name(tiny_cfg):
+    cfgs = sources()
+    cfgs[1]['pipeline'] = [dict(type='LoadImages'),
+                           dict(type='SmartResize', min_pixels=56 * 56, max_pixels=56 * 56),
+                           dict(type='RenderConversation'),
+                           dict(type='ProcessVLMInputs', processor=tiny_cfg.processor),
+                           dict(type='PackVLMInputs')]
+    mix = TaskMixDataset(cfgs)
+    idx = next(i for i in range(len(mix)) if mix.locate(i)[0] == 1)
+    sample = mix[idx]['data_samples']
+    assert sample.dataset_name == 'vqa' and sample.task == 'vqa'

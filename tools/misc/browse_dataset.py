@@ -68,6 +68,11 @@ def turn_lines(messages):
     return lines
 
 
+def assistant_texts(messages):
+    return [''.join(c['text'] for c in m['content'] if c['type'] == 'text')
+            for m in messages if m['role'] == 'assistant' and not isinstance(m['content'], str)]
+
+
 def render(sample, min_side: int) -> np.ndarray:
     """The resized image(s) side by side with the decoded target boxes, text below."""
     meta = sample.metainfo
@@ -86,20 +91,26 @@ def render(sample, min_side: int) -> np.ndarray:
         scale = max(1.0, min_side / min(p.shape[0] for p in panels))
         panels = [cv2.resize(p, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
                   for p in panels]
-    if panels and meta.get('codec') is not None:
-        # decode the target text in the resized frame: what the answer says, drawn
+    if panels:
+        # decode the target text in the resized frame: what the answer says, drawn. Box
+        # tasks name their codec; a conversation's answers may hold plain box lines
+        # (GeoChat's grid boxes after conversion), read as horizontal boxes.
         classes = [normalize_class_name(c) for c in meta.get('classes', ())]
-        parsed = CODECS.build(dict(meta['codec'])).decode(sample.gt_text, classes)
-        names = [classes[label] if label >= 0 else name
-                 for label, name in zip(parsed.labels, parsed.names)]
-        draw_polygons(panels[0], parsed.qboxes, names, (0, 200, 0), scale, 2)
+        codec = CODECS.build(dict(meta.get('codec') or dict(type='HBoxCodec')))
+        answers = [sample.gt_text] if meta.get('codec') else assistant_texts(sample.messages)
+        for text in answers:
+            parsed = codec.decode(text, classes or None)
+            names = [classes[label] if label >= 0 else name
+                     for label, name in zip(parsed.labels, parsed.names)]
+            draw_polygons(panels[0], parsed.qboxes, names, (0, 200, 0), scale, 2)
     height = max((p.shape[0] for p in panels), default=0)
     image = np.concatenate(
         [cv2.copyMakeBorder(p, 0, height - p.shape[0], 0, 4, cv2.BORDER_CONSTANT,
                             value=(255, 255, 255)) for p in panels], axis=1) if panels else \
         np.full((1, 640, 3), 255, np.uint8)
-    header = [f"task: {meta.get('task')}  source: {meta.get('source', '-')}  "
-              f"image: {meta.get('img_id')}  size fed: {meta.get('img_shape')}"]
+    header = [f"task: {meta.get('task')}  dataset: {meta.get('dataset_name', '-')}  "
+              f"image: {meta.get('img_id')}  size fed: {meta.get('img_shape')}"
+              + (f"  source: {meta['source']}" if meta.get('source') else '')]
     text = render_text(header + turn_lines(sample.messages), max(image.shape[1], 640))
     if text.shape[1] > image.shape[1]:
         image = cv2.copyMakeBorder(image, 0, 0, 0, text.shape[1] - image.shape[1],

@@ -5,7 +5,8 @@ from rscovlm.structures import VLMDataSample, instances_to_gt
 
 # Keys that go into the model as tensors; everything else describes the sample.
 INPUT_KEYS = ('input_ids', 'labels', 'mm_token_type_ids', 'pixel_values', 'image_grid_thw')
-META_KEYS = ('img_id', 'img_path', 'img_paths', 'task', 'source', 'region_type', 'ori_shape',
+META_KEYS = ('img_id', 'img_path', 'img_paths', 'task', 'dataset_name', 'source', 'region_type',
+             'ori_shape',
              'img_shape', 'scale_factor', 'classes', 'codec', 'phrase', 'question',
              'question_id', 'question_type', 'references', 'gt_label')
 TEXT_KEYS = ('messages', 'gt_text', 'gt_answer')

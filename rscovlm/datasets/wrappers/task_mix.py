@@ -171,12 +171,16 @@ class TaskMixDataset:
     def get_data_info(self, idx: int) -> dict:
         source, local = self.locate(idx)
         info = self.datasets[source].get_data_info(local)
-        info.setdefault('source', self.names[source])
+        info['dataset_name'] = self.names[source]
         return info
 
     def __getitem__(self, idx: int):
         source, local = self.locate(idx)
-        return self.datasets[source][local]
+        out = self.datasets[source][local]
+        sample = out.get('data_samples') if isinstance(out, dict) else None
+        if hasattr(sample, 'set_metainfo'):  # which mixture entry the sample came from
+            sample.set_metainfo(dict(dataset_name=self.names[source]))
+        return out
 
     # ---- reporting ------------------------------------------------------------------
     def counts(self) -> Dict[str, int]:
