@@ -11,7 +11,6 @@ from mmengine.registry import init_default_scope
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TINY_MODEL_CFG = osp.join(REPO, 'configs/_base_/models/qwen2.5-vl-tiny.py')
-DEMO_CFG = osp.join(REPO, 'configs/demo/qwen2.5-vl-tiny_full_1xb16-3k_demo-det.py')
 TEST_DATA = osp.join(REPO, 'tests/data')
 
 
