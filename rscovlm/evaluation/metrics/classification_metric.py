@@ -1,0 +1,144 @@
+"""Scene-classification accuracy of generated answers (upstream contain-accuracy)."""
+from typing import Optional, Sequence
+
+import numpy as np
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger
+from mmengine.structures import BaseDataElement
+from terminaltables import AsciiTable
+
+from rscovlm.registry import METRICS
+from .vqa_metric import contain_match, exact_match, metric_key, normalize_answer
+
+UNPARSED = 'unparsed'
+
+
+def predict_class(pred, classes: Sequence[str]) -> Optional[int]:
+    """Index of the class whose normalised name is contained in the normalised answer.
+
+    Normalisation is :func:`normalize_answer` (``lower().strip().strip('.')``). When
+    several names are contained the longest wins ('parking lot' over 'park'), then
+    the one appearing first in the answer, then the lower index. None if no class.
+    """
+    text = normalize_answer(pred)
+    if not text:
+        return None
+    best, best_key = None, None
+    for idx, name in enumerate(classes):
+        name = normalize_answer(name)
+        pos = text.find(name) if name else -1
+        if pos < 0:
+            continue
+        key = (-len(name), pos, idx)
+        if best_key is None or key < best_key:
+            best, best_key = idx, key
+    return best
+
+
+@METRICS.register_module()
+class ClassificationMetric(BaseMetric):
+    """Accuracy (percent) of answers naming the GT scene class.
+
+    Each sample needs ``pred_text``, ``classes`` (or ``dataset_meta['classes']``) and
+    ``gt_label`` (or a ``gt_answer`` equal to a class name). A sample is correct when
+    the class name matches the answer under ``rule``: 'contain' (upstream: the
+    normalised name is a substring of the normalised answer) or 'exact'.
+
+    Results (prefixed, ``cls/`` by default): ``accuracy``, ``acc_{class}`` for every
+    class with GT samples, ``mean_class_acc`` (their mean), ``num_samples`` and
+    ``num_unparsed`` (answers naming no class). The confusion matrix (rows = GT class,
+    columns = classes + 'unparsed', predicted class from :func:`predict_class`) is not
+    a scalar, so it is logged as a table and kept in ``last_confusion`` as
+    ``dict(classes=[...], columns=[...], matrix=int ndarray)``. Under 'contain' a
+    sample can be correct while its predicted class differs (GT 'park', answer
+    'parking lot'): accuracy follows the rule, the matrix the longest name.
+
+    Args:
+        task: only samples whose ``task`` equals it are scored; None scores all.
+        rule: 'contain' or 'exact'.
+        collect_device, prefix: as ``BaseMetric``.
+    """
+    default_prefix = 'cls'
+
+    def __init__(self,
+                 task: Optional[str] = 'cls',
+                 rule: str = 'contain',
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        if rule not in ('contain', 'exact'):
+            raise ValueError(f"rule must be 'contain' or 'exact', got {rule!r}")
+        self.task, self.rule = task, rule
+        self.last_confusion = None
+
+    def _classes(self, sample: dict) -> tuple:
+        classes = sample.get('classes')
+        if classes is None and self.dataset_meta:
+            classes = self.dataset_meta.get('classes')
+        if classes is None:
+            raise KeyError(f"sample {sample.get('img_id')!r} has no 'classes' and the "
+                           'dataset meta has none')
+        return tuple(classes)
+
+    @staticmethod
+    def _gt_label(sample: dict, classes: tuple) -> int:
+        label = sample.get('gt_label')
+        if label is not None:
+            return int(label)
+        names = [normalize_answer(c) for c in classes]
+        gt = normalize_answer(sample.get('gt_answer'))
+        if gt not in names:
+            raise KeyError(f"sample {sample.get('img_id')!r}: no gt_label and gt_answer "
+                           f'{gt!r} is not a class')
+        return names.index(gt)
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        match = contain_match if self.rule == 'contain' else exact_match
+        for sample in data_samples:
+            if isinstance(sample, BaseDataElement):
+                sample = sample.to_dict()
+            if self.task is not None and sample.get('task') != self.task:
+                continue
+            classes = self._classes(sample)
+            gt = self._gt_label(sample, classes)
+            pred = sample.get('pred_text')
+            self.results.append(dict(
+                classes=classes, gt=gt, pred=predict_class(pred, classes),
+                correct=bool(match(pred, classes[gt]))))
+
+    def compute_metrics(self, results: list) -> dict:
+        classes = results[0]['classes'] if results else tuple(
+            (self.dataset_meta or {}).get('classes', ()))
+        if any(r['classes'] != classes for r in results):
+            raise ValueError('ClassificationMetric got samples with different class '
+                             'lists; use one metric (task) per dataset')
+        n_cls = len(classes)
+        matrix = np.zeros((n_cls, n_cls + 1), dtype=np.int64)
+        hits = np.zeros(n_cls, dtype=np.int64)
+        for r in results:
+            matrix[r['gt'], n_cls if r['pred'] is None else r['pred']] += 1
+            hits[r['gt']] += r['correct']
+        totals = matrix.sum(1)
+        n = len(results)
+        metrics = dict(accuracy=100.0 * hits.sum() / n if n else 0.0,
+                       num_samples=n,
+                       num_unparsed=int(matrix[:, n_cls].sum()))
+        per_class = []
+        for idx in np.flatnonzero(totals):
+            acc = 100.0 * hits[idx] / totals[idx]
+            metrics[f'acc_{metric_key(classes[idx])}'] = float(acc)
+            per_class.append(acc)
+        if per_class:
+            metrics['mean_class_acc'] = float(np.mean(per_class))
+        metrics['accuracy'] = float(metrics['accuracy'])
+
+        columns = list(classes) + [UNPARSED]
+        self.last_confusion = dict(classes=list(classes), columns=columns, matrix=matrix)
+        table = [['gt \\ pred'] + columns]
+        table += [[name] + [str(v) for v in row] for name, row in zip(classes, matrix)]
+        MMLogger.get_current_instance().info(
+            '\nClassification confusion matrix:\n' + AsciiTable(table).table)
+        return metrics
+
+
+__all__ = ['ClassificationMetric', 'predict_class']

@@ -1,0 +1,435 @@
+"""Visual-grounding metrics of generated answers (upstream section 6.4).
+
+``GroundingMetric`` is refGeo / GeoGround's Acc@0.5: the FIRST box of the answer is
+mapped from the resized frame back to the original image and is correct iff its IoU
+with the ground truth is > 0.5. ``GeoChatReferringMetric`` is GeoChat referring's
+"Pr(F1=1, IoU=0.5)": every box of the answer is matched one-to-one to the ground
+truth objects by GIoU, and an image counts as correct iff F1 == 1.
+
+The pure helpers (``upstream_iou``, ``standard_iou``, ``parse_first_box``,
+``parse_all_boxes``, ``box_to_quad``, ``giou_matrix``, ``greedy_f1``) hold the rules.
+"""
+import re
+from collections import defaultdict
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+from mmcv.ops import box_iou_rotated
+from mmengine.evaluator import BaseMetric
+from mmengine.structures import BaseDataElement
+from mmrotate.structures.bbox import qbox2rbox, rbox2qbox
+from shapely.geometry import MultiPoint, Polygon
+
+from rscovlm.registry import CODECS, METRICS
+
+# --------------------------------------------------------------------------- #
+# parsing
+# --------------------------------------------------------------------------- #
+# upstream ``extract_qwen25vl_bbox_answer`` (plain / json)
+_PLAIN_HBOX = re.compile(r'(\d+),(\d+),(\d+),(\d+)\s+(.+?)\s*$')
+_NUM = r'(\s*-?\d*\.?\d+\s*)'
+_JSON_HBOX = re.compile(r'\[' + r',\s*'.join([_NUM] * 4) + r'\]')
+# the same first-line rule generalised to the other box types (not upstream)
+_PLAIN_BY_TYPE = {
+    'hbox': _PLAIN_HBOX,
+    'qbox': re.compile(','.join([r'(-?\d+)'] * 8) + r'\s+(.+?)\s*$'),
+    'rbox': re.compile(','.join([r'(-?\d+)'] * 5) + r'\s+(.+?)\s*$'),
+}
+# upstream ``compute_geochat_referring_acc`` (plain)
+_GEOCHAT_8 = re.compile(','.join([r'(\d+)'] * 8))
+_GEOCHAT_4 = re.compile(','.join([r'(\d+)'] * 4))
+
+NORMALIZED_RANGE = 1000.0
+
+
+def parse_first_box(text: Optional[str], box_type: str = 'hbox',
+                    fmt: str = 'plain') -> Tuple[Optional[List[float]], bool]:
+    """The box of an answer by upstream's first-line rule.
+
+    ``plain``: ``re.match`` of ``x1,y1,x2,y2 label`` on the first line of the stripped
+    text (for ``qbox`` / ``rbox`` the same rule with 8 / 5 integers, sign allowed).
+    ``json`` (hbox only): the first ``[a, b, c, d]`` anywhere. An hbox whose four values
+    are all <= 1 is normalised: it is returned x1000 with ``normalized=True``.
+
+    Returns:
+        ``(coords or None, normalized)``; None where upstream falls back to [0, 0, 0, 0].
+    """
+    if text is None:
+        return None, False
+    if fmt == 'json':
+        if box_type != 'hbox':
+            raise ValueError('the JSON first-box rule is defined for hbox only')
+        m = _JSON_HBOX.search(text)
+        coords = [float(v) for v in m.groups()] if m else None
+    elif fmt == 'plain':
+        lines = text.strip().split('\n')
+        m = _PLAIN_BY_TYPE[box_type].match(lines[0].strip())
+        coords = [float(v) for v in m.groups()[:-1]] if m else None
+    else:
+        raise ValueError(f"fmt must be 'plain' or 'json', got {fmt!r}")
+    if coords is None:
+        return None, False
+    if box_type == 'hbox' and all(v <= 1 for v in coords):
+        return [v * NORMALIZED_RANGE for v in coords], True
+    return coords, False
+
+
+def parse_all_boxes(text: Optional[str]) -> List[List[int]]:
+    """GeoChat referring: every ``8``-int match of the answer, else every ``4``-int one."""
+    text = text or ''
+    found = _GEOCHAT_8.findall(text) or _GEOCHAT_4.findall(text)
+    return [[int(c) for c in coords] for coords in found]
+
+
+# --------------------------------------------------------------------------- #
+# geometry
+# --------------------------------------------------------------------------- #
+def upstream_iou(box1: Sequence[float], box2: Sequence[float]) -> float:
+    """VLM-R1's hbox IoU, as upstream: the intersection is ``(min x2 - max x1) *
+    (min y2 - max y1)``, counted only if ``max x1 < min x2 - 1`` (and the same in y);
+    the union uses the plain ``(x2 - x1) * (y2 - y1)`` areas. 0 for a zero union."""
+    ix1, iy1 = max(box1[0], box2[0]), max(box1[1], box2[1])
+    ix2, iy2 = min(box1[2] - 1, box2[2] - 1), min(box1[3] - 1, box2[3] - 1)
+    inter = (ix2 - ix1 + 1) * (iy2 - iy1 + 1) if ix1 < ix2 and iy1 < iy2 else 0
+    union = ((box1[2] - box1[0]) * (box1[3] - box1[1]) +
+             (box2[2] - box2[0]) * (box2[3] - box2[1]) - inter)
+    return float(inter) / union if union else 0.0
+
+
+def standard_iou(box1: Sequence[float], box2: Sequence[float]) -> float:
+    """Continuous hbox IoU (degenerate boxes have area 0)."""
+    def area(b):
+        return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
+    iw = max(0.0, min(box1[2], box2[2]) - max(box1[0], box2[0]))
+    ih = max(0.0, min(box1[3], box2[3]) - max(box1[1], box2[1]))
+    inter = iw * ih
+    union = area(box1) + area(box2) - inter
+    return float(inter / union) if union > 0 else 0.0
+
+
+def rotated_iou(pred_qbox: Sequence[float], gt_rbox: Sequence[float]) -> float:
+    """IoU of a quadrilateral (as its minimum-area rectangle) with an ``rbox``
+    ``(cx, cy, w, h, theta[rad])``, by ``mmcv.ops.box_iou_rotated``."""
+    pred = qbox2rbox(torch.as_tensor(np.asarray(pred_qbox, np.float32).reshape(1, 8)))
+    gt = torch.as_tensor(np.asarray(gt_rbox, np.float32).reshape(1, 5))
+    return float(box_iou_rotated(pred, gt)[0, 0])
+
+
+def box_to_quad(coords: Sequence[float], sx: float = 1.0, sy: float = 1.0) -> np.ndarray:
+    """GeoChat's ``rescale_box``: 4 values -> the axis-aligned quad, 8 values -> the 4
+    points sorted by descending ``atan2`` around their mean; x scaled by ``sx``, y by
+    ``sy``. Returns (4, 2) float64."""
+    c = np.asarray(coords, np.float64).reshape(-1)
+    if c.size == 4:
+        x1, y1, x2, y2 = c * [sx, sy, sx, sy]
+        return np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]])
+    if c.size == 8:
+        pts = c.reshape(4, 2) * [sx, sy]
+        ctr = pts.mean(axis=0)
+        angles = np.arctan2(pts[:, 1] - ctr[1], pts[:, 0] - ctr[0])
+        return pts[np.argsort(-angles)]
+    raise ValueError(f'a box needs 4 or 8 values, got {c.size}')
+
+
+def polygon_giou(poly_a, poly_b) -> float:
+    """Shapely GIoU of two (4, 2) polygons; 0 for an invalid polygon or a zero union."""
+    pa, pb = Polygon(poly_a), Polygon(poly_b)
+    if not pa.is_valid or not pb.is_valid:
+        return 0.0
+    union = pa.union(pb).area
+    if union == 0:
+        return 0.0
+    iou = pa.intersection(pb).area / union
+    hull = MultiPoint(np.concatenate([poly_a, poly_b], axis=0)).convex_hull.area
+    return float(iou - (hull - union) / hull)
+
+
+def giou_matrix(polys_a: Sequence, polys_b: Sequence) -> np.ndarray:
+    """(N, M) GIoU of N and M (4, 2) polygons of the same frame."""
+    out = np.zeros((len(polys_a), len(polys_b)), np.float64)
+    for i, pa in enumerate(polys_a):
+        for j, pb in enumerate(polys_b):
+            out[i, j] = polygon_giou(np.asarray(pa, np.float64), np.asarray(pb, np.float64))
+    return out
+
+
+def greedy_f1(giou: np.ndarray, thr: float = 0.5) -> Tuple[int, int, int, float]:
+    """Upstream's greedy one-to-one matching: take the largest remaining GIoU (first in
+    row-major order on ties) while it is >= ``thr``, then drop its row and column.
+
+    Args:
+        giou: (num_pred, num_gt) matrix.
+
+    Returns:
+        ``(tp, fp, fn, f1)`` with ``f1 = 2tp / (2tp + fp + fn)``; 1.0 when both sides
+        are empty (upstream would divide by zero).
+    """
+    giou = np.array(giou, np.float64)  # a copy
+    if giou.ndim != 2:
+        raise ValueError(f'giou must be a (num_pred, num_gt) matrix, got {giou.shape}')
+    num_pred, num_gt = giou.shape
+    tp = 0
+    for _ in range(min(num_pred, num_gt)):
+        i, j = np.unravel_index(int(np.argmax(giou)), giou.shape)
+        if giou[i, j] < thr:
+            break
+        tp += 1
+        giou[i, :] = -np.inf
+        giou[:, j] = -np.inf
+    fp, fn = num_pred - tp, num_gt - tp
+    denom = 2 * tp + fp + fn
+    return tp, fp, fn, (2 * tp / denom if denom else 1.0)
+
+
+# --------------------------------------------------------------------------- #
+# shared sample helpers
+# --------------------------------------------------------------------------- #
+def _as_dict(sample) -> dict:
+    return sample.to_dict() if isinstance(sample, BaseDataElement) else sample
+
+
+def _scale(sample: dict) -> Tuple[float, float]:
+    """``(ori_w / img_w, ori_h / img_h)``; (1, 1) without both shapes."""
+    img_shape, ori_shape = sample.get('img_shape'), sample.get('ori_shape')
+    if img_shape is None or ori_shape is None:
+        return 1.0, 1.0
+    img_h, img_w = (float(v) for v in tuple(img_shape)[:2])
+    ori_h, ori_w = (float(v) for v in tuple(ori_shape)[:2])
+    return ori_w / img_w, ori_h / img_h
+
+
+def _gt_rboxes(sample: dict) -> np.ndarray:
+    gt = sample.get('gt_instances') or {}
+    bboxes = gt.get('bboxes') if isinstance(gt, dict) else getattr(gt, 'bboxes', None)
+    if bboxes is None:
+        return np.zeros((0, 5), np.float32)
+    if hasattr(bboxes, 'tensor'):  # an mmdet BaseBoxes
+        bboxes = bboxes.tensor
+    return np.asarray(torch.as_tensor(bboxes, dtype=torch.float32).reshape(-1, 5))
+
+
+def _rbox_corners(rboxes: np.ndarray) -> np.ndarray:
+    """(N, 8) corners of (N, 5) rboxes, rounded to 1e-3 px so that the integer boxes
+    of the annotations come back exactly (the float32 rbox round trip is off by ~1e-5,
+    which matters at IoU == threshold)."""
+    if len(rboxes) == 0:
+        return np.zeros((0, 8), np.float64)
+    corners = rbox2qbox(torch.as_tensor(rboxes, dtype=torch.float64)).numpy()
+    return np.round(corners, 3) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def _task_ok(sample: dict, task: Optional[str]) -> bool:
+    return task is None or sample.get('task') == task
+
+
+# --------------------------------------------------------------------------- #
+# metrics
+# --------------------------------------------------------------------------- #
+@METRICS.register_module()
+class GroundingMetric(BaseMetric):
+    """refGeo / GeoGround Acc@0.5 of one referred object per sample.
+
+    Each sample (a dict, as mmengine's ``Evaluator`` passes them) holds ``pred_text``,
+    ``img_shape`` / ``ori_shape`` (h, w; the answer lives in the former), ``region_type``
+    (``'hbox'`` | ``'qbox'`` | ``'rbox'``), optional ``codec`` (dict), ``source`` (the
+    sub-dataset) and ``gt_instances.bboxes`` (rboxes, original pixels). The predicted
+    box is mapped back with ``x * ori_w / img_w``; a normalised hbox (all values <= 1,
+    i.e. x1000 on a 0-1000 frame) with ``x * ori_w / 1000``. An hbox answer is compared
+    with the axis-aligned envelope of the GT box, a qbox / rbox answer with the GT rbox
+    by rotated IoU (the max over the GT objects if there are several).
+
+    Args:
+        task: only samples with this ``task``; None takes all.
+        iou_mode: ``'upstream'`` (the "-1" pixel IoU of VLM-R1) or ``'standard'``
+            (continuous); hbox answers only, rotated IoU is always continuous.
+        iou_thr: IoU threshold.
+        strict: correct iff ``IoU > iou_thr`` (upstream) rather than ``>=``.
+        parse: ``'first_line'`` (upstream: the first line must be ``coords label``; a
+            JSON codec uses upstream's first ``[a, b, c, d]``) or ``'codec'`` (the first
+            box the sample's codec decodes, which skips malformed lines and accepts
+            extra coordinates).
+        prefix: metric key prefix.
+
+    Results: ``Acc@{thr}`` (percent), ``Acc@{thr}_{source}`` per sub-dataset,
+    ``mean_iou`` (0-1, unparsed answers count as 0), ``num_samples``, ``num_unparsed``.
+    """
+    default_prefix: Optional[str] = 'grounding'
+
+    def __init__(self,
+                 task: Optional[str] = 'grounding',
+                 iou_mode: str = 'upstream',
+                 iou_thr: float = 0.5,
+                 strict: bool = True,
+                 parse: str = 'first_line',
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        if iou_mode not in ('upstream', 'standard'):
+            raise ValueError(f"iou_mode must be 'upstream' or 'standard', got {iou_mode!r}")
+        if parse not in ('first_line', 'codec'):
+            raise ValueError(f"parse must be 'first_line' or 'codec', got {parse!r}")
+        self.task = task
+        self.iou_mode = iou_mode
+        self.iou_thr = float(iou_thr)
+        self.strict = bool(strict)
+        self.parse = parse
+        self._codecs: Dict[str, object] = {}
+
+    def _codec(self, sample: dict, region_type: str):
+        cfg = sample.get('codec') or dict(
+            type={'hbox': 'HBoxCodec', 'qbox': 'QBoxCodec', 'rbox': 'RBoxCodec'}[region_type])
+        if not isinstance(cfg, dict):
+            return cfg
+        key = repr(sorted(cfg.items()))
+        if key not in self._codecs:
+            self._codecs[key] = CODECS.build(dict(cfg))
+        return self._codecs[key]
+
+    def predict_quad(self, sample: dict) -> Optional[np.ndarray]:
+        """The predicted (8,) quadrilateral in the original frame, or None."""
+        region_type = sample.get('region_type') or 'hbox'
+        codec = self._codec(sample, region_type)
+        sx, sy = _scale(sample)
+        text = sample.get('pred_text')
+        if self.parse == 'codec':
+            parsed = codec.decode(text, class_names=None, scale=(sx, sy))
+            return np.asarray(parsed.qboxes[0], np.float64) if len(parsed) else None
+        coords, normalized = parse_first_box(
+            text, region_type, getattr(codec, 'fmt', 'plain') if region_type == 'hbox'
+            else 'plain')
+        if coords is None:
+            return None
+        if normalized:
+            ori_h, ori_w = (tuple(sample['ori_shape'])[:2] if sample.get('ori_shape')
+                            is not None else (NORMALIZED_RANGE, NORMALIZED_RANGE))
+            sx, sy = float(ori_w) / NORMALIZED_RANGE, float(ori_h) / NORMALIZED_RANGE
+        if region_type == 'hbox':  # keep the order: an inverted box stays inverted
+            x1, y1, x2, y2 = coords
+            poly = np.array([x1, y1, x2, y1, x2, y2, x1, y2], np.float64)
+        else:
+            poly = np.asarray(codec.coords_to_poly([int(c) for c in coords]), np.float64)
+        return poly.reshape(8) * np.array([sx, sy] * 4)
+
+    def sample_iou(self, sample: dict, quad: Optional[np.ndarray]) -> float:
+        """IoU of the predicted quadrilateral with the sample's GT (0 if None)."""
+        gts = _gt_rboxes(sample)
+        if quad is None or len(gts) == 0:
+            return 0.0
+        if (sample.get('region_type') or 'hbox') == 'hbox':
+            # (x1, y1, x2, y2) as written: corners 0 and 2 of the quad
+            box = [quad[0], quad[1], quad[4], quad[5]]
+            corners = _rbox_corners(gts)
+            iou = upstream_iou if self.iou_mode == 'upstream' else standard_iou
+            return max(iou(box, [c[0::2].min(), c[1::2].min(), c[0::2].max(),
+                                 c[1::2].max()]) for c in corners)
+        return max(rotated_iou(quad, g) for g in gts)
+
+    def process(self, data_batch, data_samples: Sequence[Union[dict, BaseDataElement]]):
+        for sample in data_samples:
+            sample = _as_dict(sample)
+            if not _task_ok(sample, self.task):
+                continue
+            quad = self.predict_quad(sample)
+            self.results.append(dict(
+                source=sample.get('source'), iou=float(self.sample_iou(sample, quad)),
+                parsed=quad is not None))
+
+    def compute_metrics(self, results: list) -> dict:
+        thr = self.iou_thr
+        name = f'Acc@{thr:g}'
+        if not results:
+            return {name: 0.0, 'mean_iou': 0.0, 'num_samples': 0, 'num_unparsed': 0}
+        correct = [bool(r['iou'] > thr if self.strict else r['iou'] >= thr)
+                   for r in results]
+        metrics = {name: 100.0 * sum(correct) / len(results),
+                   'mean_iou': float(np.mean([r['iou'] for r in results])),
+                   'num_samples': len(results),
+                   'num_unparsed': sum(not r['parsed'] for r in results)}
+        by_source = defaultdict(list)
+        for r, ok in zip(results, correct):
+            if r['source'] is not None:
+                by_source[str(r['source'])].append(ok)
+        for source in sorted(by_source):
+            oks = by_source[source]
+            metrics[f'{name}_{source}'] = 100.0 * sum(oks) / len(oks)
+        return metrics
+
+
+@METRICS.register_module()
+class GeoChatReferringMetric(BaseMetric):
+    """GeoChat referring "Pr(F1=1, IoU=0.5)" (upstream ``compute_geochat_referring_acc``,
+    plain mode).
+
+    The answer's boxes are all 8-int matches, else all 4-int matches (``parse_all_boxes``),
+    turned into quads by ``box_to_quad`` with the ``img_shape`` -> ``ori_shape`` scale;
+    the GT is every ``gt_instances`` rbox (original pixels) as its corners. Predictions
+    and GT are matched greedily by GIoU >= ``iou_thr`` and an image is correct iff
+    ``F1 >= f1_thr``. An answer with no box is counted in ``num_unparsed`` (F1 = 0 when
+    there is GT; upstream would raise).
+
+    Results (percent): ``Acc@{thr}`` overall, ``Acc@{thr}_size_{g}`` / ``_type_{t}`` when
+    samples carry ``size_group`` / ``type`` (missing ones are ``unknown``),
+    ``Acc@{thr}_count_{single|multiple}`` (``len(obj_ids)`` if given, else the number of
+    GT objects), ``num_samples``, ``num_unparsed``.
+
+    Args:
+        task: only samples with this ``task``; None takes all.
+        iou_thr: GIoU threshold of a match.
+        f1_thr: F1 an image needs to be correct.
+        prefix: metric key prefix.
+    """
+    default_prefix: Optional[str] = 'referring'
+    GROUP_KEYS = ('size_group', 'type')
+
+    def __init__(self,
+                 task: Optional[str] = 'referring',
+                 iou_thr: float = 0.5,
+                 f1_thr: float = 1.0,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.task = task
+        self.iou_thr = float(iou_thr)
+        self.f1_thr = float(f1_thr)
+
+    def process(self, data_batch, data_samples: Sequence[Union[dict, BaseDataElement]]):
+        for sample in data_samples:
+            sample = _as_dict(sample)
+            if not _task_ok(sample, self.task):
+                continue
+            sx, sy = _scale(sample)
+            preds = [box_to_quad(b, sx, sy) for b in parse_all_boxes(sample.get('pred_text'))]
+            gts = [box_to_quad(c) for c in _rbox_corners(_gt_rboxes(sample))]
+            tp, fp, fn, f1 = greedy_f1(giou_matrix(preds, gts), self.iou_thr)
+            obj_ids = sample.get('obj_ids')
+            num_obj = len(obj_ids) if obj_ids is not None else len(gts)
+            self.results.append(dict(
+                correct=bool(f1 >= self.f1_thr), parsed=bool(preds), f1=float(f1),
+                count='single' if num_obj == 1 else 'multiple',
+                **{k: sample.get(k) for k in self.GROUP_KEYS}))
+
+    def compute_metrics(self, results: list) -> dict:
+        name = f'Acc@{self.iou_thr:g}'
+
+        def acc(rs):
+            return 100.0 * sum(r['correct'] for r in rs) / len(rs) if rs else 0.0
+
+        metrics = {name: acc(results), 'num_samples': len(results),
+                   'num_unparsed': sum(not r['parsed'] for r in results)}
+        groups = [(k, k.split('_')[0]) for k in self.GROUP_KEYS
+                  if any(r[k] is not None for r in results)] + [('count', 'count')]
+        for key, tag in groups:
+            by = defaultdict(list)
+            for r in results:
+                by['unknown' if r[key] is None else str(r[key])].append(r)
+            for value in sorted(by):
+                metrics[f'{name}_{tag}_{value}'] = acc(by[value])
+        return metrics
+
+
+__all__ = [
+    'GroundingMetric', 'GeoChatReferringMetric', 'upstream_iou', 'standard_iou',
+    'rotated_iou', 'parse_first_box', 'parse_all_boxes', 'box_to_quad', 'polygon_giou',
+    'giou_matrix', 'greedy_f1'
+]
