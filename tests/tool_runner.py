@@ -20,8 +20,6 @@ def small_run_options(data_root, **extra):
         'test_dataloader.num_workers': 0,
         'model.generation_cfg.max_new_tokens': 8,
         'default_hooks.logger.interval': 1,
-        'val_evaluator.nproc': 1,
-        'test_evaluator.nproc': 1,
     }
     opts.update(extra)
     return ['--cfg-options'] + [f'{k}={v}' for k, v in opts.items()]

@@ -8,7 +8,7 @@ from mmengine.config import Config
 from mmengine.registry import STRATEGIES
 
 from rscovlm import registry as R
-from rscovlm.utils import complete_config
+from rscovlm.utils import complete_config, iter_dataset_cfgs
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(
@@ -82,11 +82,8 @@ def test_pipelines_build_with_an_offline_processor(path, tiny_cfg):
         cfg.model = tiny_cfg.model
     complete_config(cfg)
     n = 0
-    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        loader_cfg = cfg.get(loader)
-        if not loader_cfg:
-            continue
-        for t in loader_cfg['dataset'].get('pipeline', []):
+    for dataset in iter_dataset_cfgs(cfg):  # wrapped datasets (mixtures, packing) too
+        for t in dataset.get('pipeline', None) or []:
             R.TRANSFORMS.build(t)
             n += 1
     assert n > 0

@@ -17,7 +17,9 @@ from typing import Dict, List, Optional, Sequence, Union
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
+
 from rscovlm.registry import METRICS
+from .task_filter import TaskFilterMixin
 
 ALL_METRICS = ('BLEU', 'METEOR', 'ROUGE_L', 'CIDEr')
 NO_JAVA_HINT = ('a `java` executable on PATH (e.g. apt-get install openjdk-17-jre-headless)'
@@ -70,7 +72,7 @@ def normalize(text: str) -> str:
 
 
 @METRICS.register_module()
-class CaptionMetric(BaseMetric):
+class CaptionMetric(TaskFilterMixin, BaseMetric):
     """BLEU-1..4, METEOR, ROUGE-L and CIDEr of generated captions.
 
     Each data sample (a dict, as mmengine's ``Evaluator`` passes them) holds ``task``,
@@ -135,14 +137,7 @@ class CaptionMetric(BaseMetric):
         self.scale = float(scale)
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
-        # One entry per sample (None for other tasks) keeps mmengine's trimming of the
-        # distributed sampler's padding (``collect_results(..., size)``) correct.
-        for sample in data_samples:
-            if not isinstance(sample, dict):
-                sample = sample.to_dict()
-            if self.task is not None and sample.get('task') != self.task:
-                self.results.append(None)
-                continue
+        for sample in self.task_samples(data_samples):
             refs = sample.get('references')
             refs = [refs] if isinstance(refs, str) else list(refs or [])
             refs = [str(r) for r in refs if str(r).strip()]
@@ -156,7 +151,7 @@ class CaptionMetric(BaseMetric):
                                      pred='' if pred is None else str(pred), refs=refs))
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
-        results = [r for r in results if r is not None]
+        results = self.scored(results)
         out: Dict[str, float] = {}
         if not results:
             print_log(f'CaptionMetric: no sample of task {self.task!r} to score.',

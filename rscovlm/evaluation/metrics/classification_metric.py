@@ -4,11 +4,12 @@ from typing import Optional, Sequence
 import numpy as np
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
-from mmengine.structures import BaseDataElement
 from terminaltables import AsciiTable
+
 
 from rscovlm.registry import METRICS
 from .vqa_metric import contain_match, exact_match, metric_key, normalize_answer
+from .task_filter import TaskFilterMixin
 
 UNPARSED = 'unparsed'
 
@@ -36,7 +37,7 @@ def predict_class(pred, classes: Sequence[str]) -> Optional[int]:
 
 
 @METRICS.register_module()
-class ClassificationMetric(BaseMetric):
+class ClassificationMetric(TaskFilterMixin, BaseMetric):
     """Accuracy (percent) of answers naming the GT scene class.
 
     Each sample needs ``pred_text``, ``classes`` (or ``dataset_meta['classes']``) and
@@ -94,11 +95,7 @@ class ClassificationMetric(BaseMetric):
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         match = contain_match if self.rule == 'contain' else exact_match
-        for sample in data_samples:
-            if isinstance(sample, BaseDataElement):
-                sample = sample.to_dict()
-            if self.task is not None and sample.get('task') != self.task:
-                continue
+        for sample in self.task_samples(data_samples):
             classes = self._classes(sample)
             gt = self._gt_label(sample, classes)
             pred = sample.get('pred_text')
@@ -107,6 +104,7 @@ class ClassificationMetric(BaseMetric):
                 correct=bool(match(pred, classes[gt]))))
 
     def compute_metrics(self, results: list) -> dict:
+        results = self.scored(results)
         classes = results[0]['classes'] if results else tuple(
             (self.dataset_meta or {}).get('classes', ()))
         if any(r['classes'] != classes for r in results):

@@ -21,7 +21,9 @@ from mmengine.structures import BaseDataElement
 from mmrotate.structures.bbox import qbox2rbox, rbox2qbox
 from shapely.geometry import MultiPoint, Polygon
 
+
 from rscovlm.registry import CODECS, METRICS
+from .task_filter import TaskFilterMixin
 
 # --------------------------------------------------------------------------- #
 # parsing
@@ -185,10 +187,6 @@ def greedy_f1(giou: np.ndarray, thr: float = 0.5) -> Tuple[int, int, int, float]
 # --------------------------------------------------------------------------- #
 # shared sample helpers
 # --------------------------------------------------------------------------- #
-def _as_dict(sample) -> dict:
-    return sample.to_dict() if isinstance(sample, BaseDataElement) else sample
-
-
 def _scale(sample: dict) -> Tuple[float, float]:
     """``(ori_w / img_w, ori_h / img_h)``; (1, 1) without both shapes."""
     img_shape, ori_shape = sample.get('img_shape'), sample.get('ori_shape')
@@ -219,15 +217,11 @@ def _rbox_corners(rboxes: np.ndarray) -> np.ndarray:
     return np.round(corners, 3) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def _task_ok(sample: dict, task: Optional[str]) -> bool:
-    return task is None or sample.get('task') == task
-
-
 # --------------------------------------------------------------------------- #
 # metrics
 # --------------------------------------------------------------------------- #
 @METRICS.register_module()
-class GroundingMetric(BaseMetric):
+class GroundingMetric(TaskFilterMixin, BaseMetric):
     """refGeo / GeoGround Acc@0.5 of one referred object per sample.
 
     Each sample (a dict, as mmengine's ``Evaluator`` passes them) holds ``pred_text``,
@@ -326,16 +320,14 @@ class GroundingMetric(BaseMetric):
         return max(rotated_iou(quad, g) for g in gts)
 
     def process(self, data_batch, data_samples: Sequence[Union[dict, BaseDataElement]]):
-        for sample in data_samples:
-            sample = _as_dict(sample)
-            if not _task_ok(sample, self.task):
-                continue
+        for sample in self.task_samples(data_samples):
             quad = self.predict_quad(sample)
             self.results.append(dict(
                 source=sample.get('source'), iou=float(self.sample_iou(sample, quad)),
                 parsed=quad is not None))
 
     def compute_metrics(self, results: list) -> dict:
+        results = self.scored(results)
         thr = self.iou_thr
         name = f'Acc@{thr:g}'
         if not results:
@@ -357,7 +349,7 @@ class GroundingMetric(BaseMetric):
 
 
 @METRICS.register_module()
-class GeoChatReferringMetric(BaseMetric):
+class GeoChatReferringMetric(TaskFilterMixin, BaseMetric):
     """GeoChat referring "Pr(F1=1, IoU=0.5)" (upstream ``compute_geochat_referring_acc``,
     plain mode).
 
@@ -394,10 +386,7 @@ class GeoChatReferringMetric(BaseMetric):
         self.f1_thr = float(f1_thr)
 
     def process(self, data_batch, data_samples: Sequence[Union[dict, BaseDataElement]]):
-        for sample in data_samples:
-            sample = _as_dict(sample)
-            if not _task_ok(sample, self.task):
-                continue
+        for sample in self.task_samples(data_samples):
             sx, sy = _scale(sample)
             preds = [box_to_quad(b, sx, sy) for b in parse_all_boxes(sample.get('pred_text'))]
             gts = [box_to_quad(c) for c in _rbox_corners(_gt_rboxes(sample))]
@@ -410,6 +399,7 @@ class GeoChatReferringMetric(BaseMetric):
                 **{k: sample.get(k) for k in self.GROUP_KEYS}))
 
     def compute_metrics(self, results: list) -> dict:
+        results = self.scored(results)
         name = f'Acc@{self.iou_thr:g}'
 
         def acc(rs):

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from mmengine.evaluator import BaseMetric
-from mmengine.structures import BaseDataElement
+
 
 from rscovlm.registry import METRICS
+from .task_filter import TaskFilterMixin
 
 # ----------------------------------------------------------------------------------
 # pure rules
@@ -212,7 +213,7 @@ def metric_key(name) -> str:
 
 
 @METRICS.register_module()
-class VQAMetric(BaseMetric):
+class VQAMetric(TaskFilterMixin, BaseMetric):
     """Accuracy (in percent, as the papers print it) of ``pred_text`` against
     ``gt_answer``.
 
@@ -271,11 +272,7 @@ class VQAMetric(BaseMetric):
         return VHMScore(float(hit), parsed=not is_empty(pred))
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
-        for sample in data_samples:
-            if isinstance(sample, BaseDataElement):
-                sample = sample.to_dict()
-            if self.task is not None and sample.get('task') != self.task:
-                continue
+        for sample in self.task_samples(data_samples):
             qtype = sample.get('question_type')
             res = self.score(sample.get('pred_text'), sample.get('gt_answer', ''), qtype)
             count = self.rule == 'vhm' and vhm_route(qtype, self.vhm_routes) == 'count'
@@ -284,6 +281,7 @@ class VQAMetric(BaseMetric):
                 abs_error=res.abs_error, pct_error=res.pct_error))
 
     def compute_metrics(self, results: list) -> dict:
+        results = self.scored(results)
         n = len(results)
         metrics = dict(
             accuracy=100.0 * sum(r['score'] for r in results) / n if n else 0.0,

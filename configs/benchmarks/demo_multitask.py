@@ -1,0 +1,76 @@
+# Every task of the generated demo data's test split (tools/misc/generate_demo_data.py),
+# scored by its own metric: detection mAP_nc (200 images), grounding Acc@0.5 (hbox answers),
+# captioning BLEU / ROUGE-L / CIDEr (PTB tokenizer; METEOR is left out here because its
+# Java start-up costs 12 s), VQA contain-accuracy per question type, scene classification
+# accuracy. Prompts: the training prompts, detection with its evaluation prompt.
+_base_ = ['./demo_det.py']
+demo_test_load_pipeline = [
+    dict(type='LoadImages'),
+    dict(type='SmartResize', min_pixels=112 * 112, max_pixels=112 * 112),
+]
+demo_test_process_pipeline = [dict(type='ProcessVLMInputs', processor=None), dict(type='PackVLMInputs')]
+demo_test_conversation_pipeline = demo_test_load_pipeline + [dict(type='RenderConversation', with_answer=False)
+                                           ] + demo_test_process_pipeline
+val_dataloader = dict(
+    batch_size=50,
+    dataset=dict(
+        _delete_=True,
+        type='TaskMixDataset',
+        datasets=[
+            dict(
+                name='demo_det_test',
+                type='DemoDOTADataset',
+                data_root={{_base_.demo_data_root}},
+                ann_file='test/annfiles/',
+                data_prefix=dict(img_path='test/images/'),
+                test_mode=True,
+                pipeline=demo_test_load_pipeline + [
+                    dict(type='RenderDetTarget', codec={{_base_.demo_codec}}, prompt='det_eval',
+                         with_answer=False, system_prompt=False)
+                ] + demo_test_process_pipeline),
+            dict(
+                name='demo_grounding_test',
+                type='GroundingDataset',
+                data_root={{_base_.demo_data_root}},
+                ann_file='test/grounding.jsonl',
+                data_prefix=dict(img_path='test/'),
+                test_mode=True,
+                pipeline=demo_test_load_pipeline + [
+                    dict(type='RenderGroundingTarget', codec=dict(type='HBoxCodec'),
+                         with_answer=False, system_prompt=False)
+                ] + demo_test_process_pipeline),
+            dict(
+                name='demo_caption_test',
+                type='CaptionDataset',
+                data_root={{_base_.demo_data_root}},
+                ann_file='test/captions.json',
+                data_prefix=dict(img_path='test/images/'),
+                test_mode=True,
+                pipeline=demo_test_conversation_pipeline),
+            dict(
+                name='demo_vqa_test',
+                type='VQADataset',
+                data_root={{_base_.demo_data_root}},
+                ann_file='test/vqa.json',
+                data_prefix=dict(img_path='test/images/'),
+                test_mode=True,
+                pipeline=demo_test_conversation_pipeline),
+            dict(
+                name='demo_cls_test',
+                type='ClassificationDataset',
+                data_root={{_base_.demo_data_root}},
+                ann_file='test/cls.json',
+                data_prefix=dict(img_path='test/images/'),
+                test_mode=True,
+                pipeline=demo_test_conversation_pipeline),
+        ]))
+test_dataloader = val_dataloader
+val_evaluator = [
+    dict(type='RotatedDetMetric', task='det', metric='mAP', iou_thrs=[0.5],
+         eval_mode='11points', predict_box_type='rbox', codec={{_base_.demo_codec}}),
+    dict(type='GroundingMetric', task='grounding'),
+    dict(type='CaptionMetric', task='caption', metrics=('BLEU', 'ROUGE_L', 'CIDEr')),
+    dict(type='VQAMetric', task='vqa', rule='contain'),
+    dict(type='ClassificationMetric', task='cls'),
+]
+test_evaluator = val_evaluator
