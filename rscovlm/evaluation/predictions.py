@@ -12,6 +12,11 @@ JSON Lines, one object per sample::
 * ``ori_shape`` ([h, w] positive ints, optional): the original image size; when absent,
   the offline tool reads it from the image header.
 
+* ``task``, ``dataset_name``, ``question_id``, ``region_type`` (optional): which sample
+  of the image the answer belongs to, when a test set asks several things of one image
+  (a mixed-task set, several questions per image). Together with ``img_id`` they must be
+  unique in a file.
+
 Other keys are kept and ignored. Blank lines are skipped.
 """
 import json
@@ -21,6 +26,16 @@ import tempfile
 from typing import Iterable, List, Optional
 
 REQUIRED_FIELDS = ('img_id', 'pred_text', 'img_shape')
+#: the fields that identify a sample; a file holds each combination once
+KEY_FIELDS = ('img_id', 'task', 'dataset_name', 'question_id', 'region_type')
+
+
+def sample_key(record: dict) -> tuple:
+    return tuple(record.get(k) for k in KEY_FIELDS)
+
+
+def _describe(key: tuple) -> str:
+    return ', '.join(f'{k}={v!r}' for k, v in zip(KEY_FIELDS, key) if v is not None)
 _SHAPE_HINT = 'a list of two positive integers [height, width]'
 
 
@@ -83,12 +98,12 @@ def dump_predictions(records: Iterable[dict], path: str) -> int:
                 if record.get('ori_shape') is None:
                     record.pop('ori_shape', None)
                 msg = _check_record(record)
-                if msg is None and record['img_id'] in seen:
-                    msg = (f"img_id {record['img_id']!r} already written by record "
-                           f"{seen[record['img_id']]}")
+                key = sample_key(record) if msg is None else None
+                if key in seen:
+                    msg = f'sample ({_describe(key)}) already written by record {seen[key]}'
                 if msg is not None:
                     raise ValueError(f'cannot write {path}: record {index}: {msg}')
-                seen[record['img_id']] = index
+                seen[key] = index
                 f.write(json.dumps(record, ensure_ascii=False) + '\n')
                 count += 1
         os.replace(tmp, path)
@@ -122,14 +137,14 @@ def load_predictions(path: str) -> List[dict]:
             msg = _check_record(record)
             if msg is not None:
                 raise ValueError(f'{path}:{lineno}: {msg}')
-            img_id = record['img_id']
-            if img_id in first_line:
+            key = sample_key(record)
+            if key in first_line:
                 raise ValueError(
-                    f'{path}:{lineno}: field \'img_id\': duplicated img_id {img_id!r} '
-                    f'(first on line {first_line[img_id]}); keep one prediction per image')
-            first_line[img_id] = lineno
+                    f'{path}:{lineno}: field \'img_id\': duplicated sample ({_describe(key)}) '
+                    f'(first on line {first_line[key]}); keep one prediction per sample')
+            first_line[key] = lineno
             records.append(record)
     return records
 
 
-__all__ = ['dump_predictions', 'load_predictions']
+__all__ = ['dump_predictions', 'load_predictions', 'sample_key', 'KEY_FIELDS']

@@ -63,7 +63,7 @@ def test_dump_load_roundtrip(tmp_path):
 def test_dump_rejects_bad_record_and_keeps_old_file(tmp_path):
     path = tmp_path / 'preds.jsonl'
     dump_predictions([GOOD], str(path))
-    with pytest.raises(ValueError, match=r"record 1: img_id 'P0001' already written"):
+    with pytest.raises(ValueError, match=r"record 1: sample \(img_id='P0001'\) already written"):
         dump_predictions([GOOD, GOOD], str(path))
     with pytest.raises(ValueError, match=r"record 0: missing field 'pred_text'"):
         dump_predictions([dict(img_id='x', img_shape=[1, 1])], str(path))
@@ -93,7 +93,7 @@ def test_dump_rejects_bad_record_and_keeps_old_file(tmp_path):
     ('{"img_id": "P0002", "pred_text": "x", "img_shape": [1, 2], "ori_shape": [0, 2]}',
      r"preds\.jsonl:2: field 'ori_shape' must be .* \(or leave it out"),
     ('{"img_id": "P0001", "pred_text": "x", "img_shape": [1, 2]}',
-     r"preds\.jsonl:2: field 'img_id': duplicated img_id 'P0001' \(first on line 1\)"),
+     r"preds\.jsonl:2: field 'img_id': duplicated sample \(img_id='P0001'\) \(first on line 1\)"),
 ])
 def test_load_predictions_errors(tmp_path, bad_line, expected):
     path = write_lines(tmp_path / 'preds.jsonl', [json.dumps(GOOD), bad_line])
@@ -214,3 +214,17 @@ def test_format_table():
     table = tool.format_table({'dota/mAP': np.float32(0.5), 'dota/parse/lines': 3})
     assert '| dota/mAP         | 0.5000 |' in table
     assert '| dota/parse/lines |      3 |' in table
+
+
+def test_one_image_several_samples_are_told_apart(tmp_path):
+    """A mixed-task test set asks several things of one image: task / question_id keep
+    the records apart; a true duplicate is still refused."""
+    path = tmp_path / 'mixed.jsonl'
+    base = dict(img_id='P0001', pred_text='x', img_shape=[8, 8])
+    records = [dict(base, task='det'), dict(base, task='vqa', question_id='P0001_0'),
+               dict(base, task='vqa', question_id='P0001_1'), dict(base, task='caption')]
+    assert dump_predictions(records, str(path)) == 4
+    assert [r.get('question_id') for r in load_predictions(str(path))] == \
+        [None, 'P0001_0', 'P0001_1', None]
+    with pytest.raises(ValueError, match=r"task='vqa', question_id='P0001_1'\) already"):
+        dump_predictions(records + [records[2]], str(tmp_path / 'dup.jsonl'))

@@ -3,7 +3,7 @@ from typing import Sequence
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
-from rscovlm.evaluation.predictions import dump_predictions
+from rscovlm.evaluation.predictions import KEY_FIELDS, dump_predictions
 from rscovlm.registry import METRICS
 
 
@@ -11,9 +11,11 @@ from rscovlm.registry import METRICS
 class DumpPredictions(BaseMetric):
     """Write every sample's generated text to a JSON Lines predictions file.
 
-    The file (``{"img_id", "pred_text", "img_shape", "ori_shape", "task"}`` per line) is
-    what ``tools/analysis_tools/eval_offline.py`` re-scores; ``tools/test.py --out``
-    adds this metric. It reports no numbers.
+    The file (``{"img_id", "pred_text", "img_shape", "ori_shape", "task"}`` per line, plus
+    ``dataset_name`` / ``question_id`` / ``region_type`` when the sample has them, which
+    tell apart the samples of one image on a mixed-task test set) is what
+    ``tools/analysis_tools/eval_offline.py`` re-scores; ``tools/test.py --out`` adds this
+    metric. It reports no numbers.
     """
 
     def __init__(self, out_file_path: str, **kwargs) -> None:
@@ -24,10 +26,11 @@ class DumpPredictions(BaseMetric):
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
-            self.results.append(
-                dict(img_id=sample['img_id'], pred_text=sample.get('pred_text', ''),
-                     img_shape=sample.get('img_shape'), ori_shape=sample.get('ori_shape'),
-                     task=sample.get('task')))
+            record = dict(img_id=sample['img_id'], pred_text=sample.get('pred_text', ''),
+                          img_shape=sample.get('img_shape'),
+                          ori_shape=sample.get('ori_shape'), task=sample.get('task'))
+            record.update((k, sample[k]) for k in KEY_FIELDS[1:] if sample.get(k) is not None)
+            self.results.append(record)
 
     def compute_metrics(self, results: list) -> dict:
         n = dump_predictions(results, self.out_file_path)

@@ -1,0 +1,44 @@
+# GeoChat-Bench referring (GeoChat's `referring.jsonl`), in rscovlm's grounding JSONL
+# (docs/data_formats.md). No rscovlm converter reads GeoChat-Bench yet: write each record as
+# {"image_id", "question", "question_id", "bbox": [x1, y1, x2, y2], "poly": 4 [x, y]} in
+# original pixels (GeoChat's {<x1><y1><x2><y2>|<θ>} boxes are on a 0-100 grid: x / 100 * W,
+# y / 100 * H, the rectangle rotated by θ about its centre), without `dataset`:
+#   <data_root>/referring.jsonl, <data_root>/images/referring/<image_id>
+# Limitation: GroundingDataset holds one object per record, so an expression that refers to
+# several objects can only be scored against one of them (its F1 = 1 needs a single box).
+# Override the location with --cfg-options data_root=/path/to/GeoChat-Bench/
+# Prompt (upstream geochat_referring plain, no system prompt):
+#   "Find all {expression}, delivering each oriented coordinates in plain text format
+#   'x1,y1,x2,y2,x3,y3,x4,y4 object'"
+# Metric: Pr(F1=1, IoU=0.5) (%): every 8-int (else 4-int) box of the answer is matched
+# greedily to the ground truth by GIoU >= 0.5; an expression is correct iff F1 = 1.
+# Pixels: the model's processor.
+geochat_referring_pipeline = [
+    dict(type='LoadImages'),
+    dict(type='SmartResize', processor=None),
+    dict(type='RenderGroundingTarget', codec=dict(type='QBoxCodec'),
+         prompt=("Find all {phrase}, delivering each oriented coordinates in plain text "
+                 "format 'x1,y1,x2,y2,x3,y3,x4,y4 object'"),
+         with_answer=False, system_prompt=False),
+    dict(type='ProcessVLMInputs', processor=None),
+    dict(type='PackVLMInputs'),
+]
+val_dataloader = dict(
+    batch_size=16,
+    num_workers=2,
+    persistent_workers=False,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='rscovlm.vlm_collate', padding_side='left'),
+    dataset=dict(
+        type='GroundingDataset',
+        data_root='data/GeoChat-Bench/',
+        ann_file='referring.jsonl',
+        data_prefix=dict(img_path='images/referring/'),
+        task='referring',
+        region_types=('qbox', ),
+        test_mode=True,
+        pipeline=geochat_referring_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='GeoChatReferringMetric', task='referring', iou_thr=0.5, f1_thr=1.0)
+test_evaluator = val_evaluator
