@@ -1,6 +1,6 @@
 # refGeo / GeoGround visual grounding (AVVG, DIOR-RSVG, GeoChat, RSVG, VRSBench):
 #   python tools/dataset_converters/refgeo.py ...  (see its README)
-#   data/refgeo/images/{dataset}/{image_id}, data/refgeo/metainfo/refgeo_train.jsonl
+#   data/refGeo/images/{dataset}/{image_id}, data/refGeo/refgeo_train.jsonl
 # RSCoVLM trains a horizontal-box and a polygon copy (refgeo_hbb, refgeo_poly); the
 # expression is echoed as the label, polygons counter-clockwise.
 refgeo_pipeline = [
@@ -14,16 +14,16 @@ refgeo_pipeline = [
 refgeo_hbb = dict(
     name='refgeo_hbb',
     type='GroundingDataset',
-    data_root='data/refgeo/',
-    ann_file='metainfo/refgeo_train.jsonl',
+    data_root='data/refGeo/',
+    ann_file='refgeo_train.jsonl',
     data_prefix=dict(img_path='images/'),
     region_types=('hbox', ),
     pipeline=refgeo_pipeline)
 refgeo_poly = dict(
     name='refgeo_poly',
     type='GroundingDataset',
-    data_root='data/refgeo/',
-    ann_file='metainfo/refgeo_train.jsonl',
+    data_root='data/refGeo/',
+    ann_file='refgeo_train.jsonl',
     data_prefix=dict(img_path='images/'),
     region_types=('qbox', ),
     pipeline=refgeo_pipeline)
