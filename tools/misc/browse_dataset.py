@@ -20,8 +20,8 @@ import numpy as np
 from mmengine.config import DictAction
 from mmengine.registry import init_default_scope
 
-from rscovlm.codecs import normalize_class_name
-from rscovlm.registry import CODECS, DATASETS
+from rscovlm.codecs import build_codec, normalize_class_name
+from rscovlm.registry import DATASETS
 from rscovlm.utils import complete_config, load_config
 from rscovlm.visualization import draw_polygons, render_text
 
@@ -96,7 +96,7 @@ def render(sample, min_side: int) -> np.ndarray:
         # tasks name their codec; a conversation's answers may hold plain box lines
         # (GeoChat's grid boxes after conversion), read as horizontal boxes.
         classes = [normalize_class_name(c) for c in meta.get('classes', ())]
-        codec = CODECS.build(dict(meta.get('codec') or dict(type='HBoxCodec')))
+        codec = build_codec(meta.get('codec') or dict(type='HBoxCodec'))
         answers = [sample.gt_text] if meta.get('codec') else assistant_texts(sample.messages)
         for text in answers:
             parsed = codec.decode(text, classes or None)

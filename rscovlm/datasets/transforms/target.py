@@ -3,12 +3,9 @@ from typing import Optional, Sequence, Union
 import numpy as np
 from mmcv.transforms import BaseTransform
 
-from rscovlm.codecs import format_categories, normalize_class_name
+from rscovlm.codecs import REGION_CODECS, build_codec, format_categories, normalize_class_name
 from rscovlm.datasets.prompts import fill_prompt
-from rscovlm.registry import CODECS, TRANSFORMS
-
-#: codec type of each region type of the datasets' ``region_types``
-REGION_CODECS = dict(qbox='QBoxCodec', hbox='HBoxCodec', rbox='RBoxCodec')
+from rscovlm.registry import TRANSFORMS
 
 
 class _RenderBoxTarget(BaseTransform):
@@ -18,7 +15,6 @@ class _RenderBoxTarget(BaseTransform):
     def __init__(self, codec: dict, prompt: str, with_answer: bool,
                  system_prompt: Union[bool, str]) -> None:
         self.codec_cfg = dict(codec)
-        self._codecs = {}
         self.prompt = prompt
         self.with_answer = with_answer
         self.system_prompt = system_prompt
@@ -33,12 +29,6 @@ class _RenderBoxTarget(BaseTransform):
         if region_type == 'qbox' and 'clockwise' in cfg:
             out['clockwise'] = cfg['clockwise']
         return out
-
-    def codec(self, cfg: dict):
-        key = repr(sorted(cfg.items()))
-        if key not in self._codecs:
-            self._codecs[key] = CODECS.build(dict(cfg))
-        return self._codecs[key]
 
     def scaled_polys(self, results: dict) -> np.ndarray:
         w_scale, h_scale = results.get('scale_factor', (1.0, 1.0))
@@ -93,7 +83,7 @@ class RenderDetTarget(_RenderBoxTarget):
         rank = {name: i for i, name in enumerate(sorted(classes))}
         names = [classes[i['bbox_label']] for i in results.get('instances', [])]
         codec_cfg = self.codec_cfg_for(results.get('region_type'))
-        codec = self.codec(codec_cfg)
+        codec = build_codec(codec_cfg)
         answer = codec.encode(self.scaled_polys(results), names,
                               ranks=[rank[n] for n in names])
         user_text = fill_prompt(self.prompt, categories=format_categories(classes))
@@ -134,7 +124,7 @@ class RenderGroundingTarget(_RenderBoxTarget):
     def transform(self, results: dict) -> dict:
         phrase = results['phrase']
         codec_cfg = self.codec_cfg_for(results.get('region_type'))
-        codec = self.codec(codec_cfg)
+        codec = build_codec(codec_cfg)
         polys = self.scaled_polys(results)
         answer = codec.encode(polys, [phrase] * len(polys), sort=False)
         results['messages'] = self.messages(codec, fill_prompt(self.prompt, phrase=phrase),

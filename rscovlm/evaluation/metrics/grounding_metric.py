@@ -11,7 +11,7 @@ The pure helpers (``upstream_iou``, ``standard_iou``, ``parse_first_box``,
 """
 import re
 from collections import defaultdict
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -22,7 +22,8 @@ from mmrotate.structures.bbox import qbox2rbox, rbox2qbox
 from shapely.geometry import MultiPoint, Polygon
 
 
-from rscovlm.registry import CODECS, METRICS
+from rscovlm.codecs import REGION_CODECS, build_codec
+from rscovlm.registry import METRICS
 from .task_filter import TaskFilterMixin
 
 # --------------------------------------------------------------------------- #
@@ -268,17 +269,10 @@ class GroundingMetric(TaskFilterMixin, BaseMetric):
         self.iou_thr = float(iou_thr)
         self.strict = bool(strict)
         self.parse = parse
-        self._codecs: Dict[str, object] = {}
 
     def _codec(self, sample: dict, region_type: str):
-        cfg = sample.get('codec') or dict(
-            type={'hbox': 'HBoxCodec', 'qbox': 'QBoxCodec', 'rbox': 'RBoxCodec'}[region_type])
-        if not isinstance(cfg, dict):
-            return cfg
-        key = repr(sorted(cfg.items()))
-        if key not in self._codecs:
-            self._codecs[key] = CODECS.build(dict(cfg))
-        return self._codecs[key]
+        cfg = sample.get('codec') or dict(type=REGION_CODECS[region_type])
+        return build_codec(cfg) if isinstance(cfg, dict) else cfg
 
     def predict_quad(self, sample: dict) -> Optional[np.ndarray]:
         """The predicted (8,) quadrilateral in the original frame, or None."""

@@ -6,9 +6,9 @@ import torch.nn.functional as F
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
 
-from rscovlm.codecs import normalize_class_name
+from rscovlm.codecs import build_codec, normalize_class_name
 from rscovlm.models.processors import build_processor
-from rscovlm.registry import CODECS, MODELS
+from rscovlm.registry import MODELS
 from rscovlm.structures import parsed_to_instances
 
 
@@ -55,7 +55,6 @@ class BaseVLM(BaseModel):
         self.hf_model = MODELS.build(self.complete_model_cfg(dict(model)))
         self.generation_cfg = dict(max_new_tokens=256, do_sample=False)
         self.generation_cfg.update(generation_cfg or {})
-        self._codecs: Dict[str, object] = {}
         self._seen_tasks = set()
 
         self.set_trainable(freeze_vision, freeze_merger, freeze_language)
@@ -196,14 +195,10 @@ class BaseVLM(BaseModel):
 
     def parse_boxes(self, sample) -> None:
         """Parse ``pred_text`` into ``pred_instances`` with the sample's own codec."""
-        codec_cfg = dict(sample.metainfo['codec'])
-        key = repr(sorted(codec_cfg.items()))
-        if key not in self._codecs:
-            self._codecs[key] = CODECS.build(codec_cfg)
         classes = [normalize_class_name(c) for c in sample.metainfo.get('classes', ())]
         ori_h, ori_w = sample.metainfo['ori_shape'][:2]
         img_h, img_w = sample.metainfo['img_shape'][:2]
-        parsed = self._codecs[key].decode(
+        parsed = build_codec(sample.metainfo['codec']).decode(
             sample.pred_text, class_names=classes, scale=(ori_w / img_w, ori_h / img_h))
         sample.pred_instances = parsed_to_instances(parsed)
         sample.parse_stats = dict(num_lines=parsed.num_lines, num_skipped=parsed.num_skipped,
