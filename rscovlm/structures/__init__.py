@@ -1,4 +1,4 @@
-from .instances import instances_to_gt, parsed_to_instances
+from .instances import decode_prediction, instances_to_gt, parsed_to_instances
 from .vlm_data_sample import VLMDataSample
 
-__all__ = ['VLMDataSample', 'instances_to_gt', 'parsed_to_instances']
+__all__ = ['VLMDataSample', 'decode_prediction', 'instances_to_gt', 'parsed_to_instances']

@@ -43,4 +43,24 @@ def parsed_to_instances(parsed, box_type: str = 'rbox') -> InstanceData:
     return pred
 
 
-__all__: List[str] = ['instances_to_gt', 'parsed_to_instances']
+def decode_prediction(pred_text: str, metainfo: dict,
+                      box_type: str = 'rbox') -> Tuple[InstanceData, dict]:
+    """Parse a generated answer into ``pred_instances`` and ``parse_stats``.
+
+    ``metainfo`` is the sample's: ``codec`` (the box codec config it was rendered with),
+    ``classes``, ``img_shape`` (the frame the answer's coordinates are in) and
+    ``ori_shape`` (the frame the boxes are returned in). The model (after generation) and
+    the offline re-scoring tool both parse through here, so the two cannot drift.
+    """
+    from rscovlm.codecs import build_codec, normalize_class_name
+    classes = [normalize_class_name(c) for c in metainfo.get('classes', ())]
+    ori_h, ori_w = metainfo['ori_shape'][:2]
+    img_h, img_w = metainfo['img_shape'][:2]
+    parsed = build_codec(metainfo['codec']).decode(
+        pred_text, class_names=classes, scale=(ori_w / img_w, ori_h / img_h))
+    stats = dict(num_lines=parsed.num_lines, num_skipped=parsed.num_skipped,
+                 failed=bool(parsed.failed))
+    return parsed_to_instances(parsed, box_type), stats
+
+
+__all__: List[str] = ['instances_to_gt', 'parsed_to_instances', 'decode_prediction']

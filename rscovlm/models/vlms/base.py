@@ -6,10 +6,9 @@ import torch.nn.functional as F
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
 
-from rscovlm.codecs import build_codec, normalize_class_name
 from rscovlm.models.processors import build_processor
 from rscovlm.registry import MODELS
-from rscovlm.structures import parsed_to_instances
+from rscovlm.structures import decode_prediction
 
 
 class BaseVLM(BaseModel):
@@ -195,14 +194,8 @@ class BaseVLM(BaseModel):
 
     def parse_boxes(self, sample) -> None:
         """Parse ``pred_text`` into ``pred_instances`` with the sample's own codec."""
-        classes = [normalize_class_name(c) for c in sample.metainfo.get('classes', ())]
-        ori_h, ori_w = sample.metainfo['ori_shape'][:2]
-        img_h, img_w = sample.metainfo['img_shape'][:2]
-        parsed = build_codec(sample.metainfo['codec']).decode(
-            sample.pred_text, class_names=classes, scale=(ori_w / img_w, ori_h / img_h))
-        sample.pred_instances = parsed_to_instances(parsed)
-        sample.parse_stats = dict(num_lines=parsed.num_lines, num_skipped=parsed.num_skipped,
-                                  failed=bool(parsed.failed))
+        sample.pred_instances, sample.parse_stats = decode_prediction(
+            sample.pred_text, sample.metainfo)
 
 
 def sample_index(inputs: dict) -> torch.Tensor:
