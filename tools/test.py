@@ -1,61 +1,196 @@
-"""Evaluate a model on a config's test set; print and save the results table."""
+"""Evaluate a model on its config's test set, or on several benchmarks in one run.
+
+    python tools/test.py CONFIG [CHECKPOINT]
+    python tools/test.py CONFIG [CHECKPOINT] --benchmarks configs/benchmarks/a.py b.py ...
+
+CONFIG gives the model (and, alone, the test set). Each ``--benchmarks`` overlay brings its
+own ``test_dataloader`` / ``test_evaluator`` (and optionally ``test_cfg``, and a ``model``
+dict limited to the generation settings ``generation_cfg``, ``task_max_new_tokens``,
+``box_scores``); the model is built and loaded once and evaluated on each in turn.
+``--cfg-options`` apply to every benchmark's composed config (e.g.
+``test_dataloader.batch_size=4``). The results go to the run's log dir: ``results.md`` /
+``results.json`` for one config, ``summary.md`` / ``summary.json`` (one table, every
+benchmark) plus ``<benchmark>/results.json`` for several.
+"""
 import argparse
 import json
 import os.path as osp
+import time
 
-from mmengine.config import ConfigDict
+from mmengine.config import Config, ConfigDict
 from mmengine.dist import is_main_process
+from mmengine.logging import print_log
+from mmengine.model import is_model_wrapper
 
-from rscovlm.utils import (add_run_args, build_runner, complete_config,
-                           finish_distributed, format_metrics_table, load_run_config)
+from rscovlm.utils import (add_run_args, apply_cfg_options, build_runner, complete_config,
+                           finish_distributed, format_metrics_table, format_summary_table,
+                           load_run_config)
+
+TEST_KEYS = ('test_dataloader', 'test_evaluator', 'test_cfg')
+# what a benchmark may change on the model: how it generates, never its weights
+MODEL_OVERRIDES = ('generation_cfg', 'task_max_new_tokens', 'box_scores')
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Test (and evaluate) an rscovlm model')
-    parser.add_argument('config', help='test config file path')
+    parser.add_argument('config', help='config file path (model, and the test set when '
+                        'no --benchmarks are given)')
     parser.add_argument(
         'checkpoint',
         nargs='?',
         help='checkpoint file; leave out for a model-zoo config whose weights come from '
         'model.model.pretrained')
     parser.add_argument(
+        '--benchmarks', nargs='+', metavar='BENCHMARK',
+        help='benchmark configs (configs/benchmarks/*.py) to evaluate the model on, one '
+        'after another; one summary table at the end')
+    parser.add_argument(
         '--out', help='dump predictions to this .jsonl file (re-score it with '
-        'tools/analysis_tools/eval_offline.py)')
+        'tools/analysis_tools/eval_offline.py); with several benchmarks, one file per '
+        'benchmark: <out stem>_<benchmark>.jsonl')
+    parser.add_argument(
+        '--log-interval', type=int, default=10,
+        help='print progress and ETA every this many batches (default 10)')
     add_run_args(parser, 'data_root=/data/dota test_dataloader.batch_size=4')
     return parser.parse_args()
+
+
+def with_dump(evaluators, out: str):
+    """The evaluator list plus the metric that writes the predictions file."""
+    evaluators = [evaluators] if isinstance(evaluators, dict) else list(evaluators)
+    return evaluators + [ConfigDict(type='DumpPredictions', out_file_path=out)]
 
 
 def setup_cfg(args):
     cfg = load_run_config(args)
     cfg.load_from = args.checkpoint
     cfg.resume = False
-    if args.out:
-        evaluators = cfg.test_evaluator
-        if isinstance(evaluators, dict):
-            evaluators = [evaluators]
-        cfg.test_evaluator = list(evaluators) + [
-            ConfigDict(type='DumpPredictions', out_file_path=args.out)]
+    cfg.setdefault('default_hooks', ConfigDict()).setdefault('logger', ConfigDict(
+        type='LoggerHook'))['interval'] = args.log_interval
+    if args.out and not args.benchmarks:
+        cfg.test_evaluator = with_dump(cfg.test_evaluator, args.out)
     # testing needs no training state
     for key in ('train_dataloader', 'train_cfg', 'optim_wrapper', 'param_scheduler'):
         cfg[key] = None
+    if args.benchmarks:
+        # the runner needs a test set to be built; each benchmark replaces it below
+        first = load_benchmark(args.benchmarks[0], cfg, args)
+        for key in TEST_KEYS:
+            cfg[key] = first[key]
     return complete_config(cfg)
+
+
+def benchmark_name(path: str) -> str:
+    return osp.splitext(osp.basename(path))[0]
+
+
+def load_benchmark(path: str, cfg: Config, args) -> Config:
+    """The benchmark's test set, evaluator and generation settings, composed with the
+    model of ``cfg`` (processors filled in) and the command line's ``--cfg-options``."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'--benchmarks: {path!r} does not exist (benchmark configs '
+                                'live in configs/benchmarks/)')
+    bench = Config.fromfile(path)
+    missing = [k for k in ('test_dataloader', 'test_evaluator') if bench.get(k) is None]
+    if missing:
+        raise ValueError(f'--benchmarks: {path} has no {" / ".join(missing)}; a benchmark '
+                         'config defines test_dataloader and test_evaluator')
+    composed = Config(dict(model=cfg.model,
+                           test_dataloader=bench.test_dataloader,
+                           test_evaluator=bench.test_evaluator,
+                           test_cfg=bench.get('test_cfg') or dict(type='TestLoop')))
+    options = {k: v for k, v in (args.cfg_options or {}).items()
+               if k.split('.')[0] in TEST_KEYS or k == 'data_root'}
+    if options:
+        apply_cfg_options(composed, options)
+    if args.out:
+        stem = osp.splitext(args.out)[0]
+        composed.test_evaluator = with_dump(composed.test_evaluator,
+                                            f'{stem}_{benchmark_name(path)}.jsonl')
+    overrides = dict(bench.get('model') or {})
+    unknown = sorted(set(overrides) - set(MODEL_OVERRIDES))
+    if unknown:
+        raise ValueError(f'--benchmarks: {path} sets model.{unknown[0]}; a benchmark may only '
+                         f'set the model\'s generation settings {MODEL_OVERRIDES}')
+    composed.model_overrides = overrides
+    return complete_config(composed)
+
+
+class GenerationOverrides:
+    """Set a benchmark's generation settings on the model for one test run."""
+
+    def __init__(self, model, overrides: dict) -> None:
+        self.model = model.module if is_model_wrapper(model) else model
+        self.overrides = overrides
+        self.saved = {}
+
+    def __enter__(self):
+        for key, value in self.overrides.items():
+            self.saved[key] = getattr(self.model, key)
+            if isinstance(value, dict) and isinstance(self.saved[key], dict):
+                value = dict(self.saved[key], **value)
+            setattr(self.model, key, value)
+
+    def __exit__(self, *exc):
+        for key, value in self.saved.items():
+            setattr(self.model, key, value)
+
+
+def run_benchmarks(runner, cfg, args) -> dict:
+    results = {}
+    for i, path in enumerate(args.benchmarks):
+        name = benchmark_name(path)
+        bench = load_benchmark(path, cfg, args)
+        runner._test_dataloader = bench.test_dataloader
+        runner._test_evaluator = bench.test_evaluator
+        runner._test_loop = bench.test_cfg
+        print_log(f'benchmark {i + 1}/{len(args.benchmarks)}: {name} ({path})',
+                  logger='current')
+        start = time.time()
+        with GenerationOverrides(runner.model, bench.model_overrides):
+            metrics = runner.test()
+        results[name] = dict(config=path, metrics=metrics, seconds=round(time.time() - start, 1))
+        if is_main_process():
+            write_json(osp.join(runner.log_dir, name, 'results.json'),
+                       dict(config=path, checkpoint=args.checkpoint, metrics=metrics))
+    return results
+
+
+def write_json(path: str, obj) -> None:
+    import os
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    tmp = path + '.tmp'
+    with open(tmp, 'w') as f:
+        json.dump(obj, f, indent=2, default=str)
+    os.replace(tmp, path)
 
 
 def main():
     args = parse_args()
     cfg = setup_cfg(args)
     runner = build_runner(cfg)
-    metrics = runner.test()
-    if is_main_process():
-        table = format_metrics_table(metrics, title=osp.basename(args.config))
-        print(table)
-        out = osp.join(runner.log_dir, 'results')
-        with open(out + '.md', 'w') as f:
-            f.write(table + '\n')
-        with open(out + '.json', 'w') as f:
-            json.dump(dict(config=args.config, checkpoint=args.checkpoint, metrics=metrics),
-                      f, indent=2)
-        print(f'results written to {out}.md and {out}.json')
+    if args.benchmarks:
+        results = run_benchmarks(runner, cfg, args)
+        if is_main_process():
+            table = format_summary_table({k: v['metrics'] for k, v in results.items()})
+            print(table)
+            out = osp.join(runner.log_dir, 'summary')
+            with open(out + '.md', 'w') as f:
+                f.write(table + '\n')
+            write_json(out + '.json', dict(config=args.config, checkpoint=args.checkpoint,
+                                           benchmarks=results))
+            print(f'summary written to {out}.md and {out}.json')
+    else:
+        metrics = runner.test()
+        if is_main_process():
+            table = format_metrics_table(metrics, title=osp.basename(args.config))
+            print(table)
+            out = osp.join(runner.log_dir, 'results')
+            with open(out + '.md', 'w') as f:
+                f.write(table + '\n')
+            write_json(out + '.json',
+                       dict(config=args.config, checkpoint=args.checkpoint, metrics=metrics))
+            print(f'results written to {out}.md and {out}.json')
     finish_distributed()
 
 

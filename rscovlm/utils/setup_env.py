@@ -68,6 +68,41 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     return cfg
 
 
+def apply_cfg_options(cfg: Config, options: Optional[dict]) -> Config:
+    """Apply ``--cfg-options`` to a config in place (``data_root=`` reaches every dataset)."""
+    options = dict(options or {})
+    data_root = options.pop('data_root', None)
+    if options:
+        cfg.merge_from_dict(options)
+    if data_root is not None:
+        set_data_root(cfg, data_root)
+    return cfg
+
+
+# the number each task's papers quote first (metric key without its prefix)
+HEADLINE_METRICS = ('mAP', 'mF1', 'Acc@0.5', 'CIDEr', 'accuracy')
+
+
+def _metric_rows(results: dict, keep=None) -> list:
+    rows = ['| benchmark | metric | value |', '|---|---|---|']
+    for name, metrics in results.items():
+        items = [(k, v) for k, v in (metrics or {}).items()
+                 if keep is None or k.rsplit('/', 1)[-1] in keep]
+        if not items:
+            rows.append(f'| {name} | (none: {"files only" if not metrics else "see below"}) | |')
+        for i, (key, value) in enumerate(items):
+            shown = f'{value:.4f}' if isinstance(value, float) else str(value)
+            rows.append(f'| {name if i == 0 else ""} | {key} | {shown} |')
+    return rows
+
+
+def format_summary_table(results: dict) -> str:
+    """Markdown summary of several benchmarks (``{benchmark: {metric: value}}``): the
+    headline metric of each task first, then every metric."""
+    return '\n'.join(['## Headline metrics', ''] + _metric_rows(results, HEADLINE_METRICS)
+                     + ['', '## All metrics', ''] + _metric_rows(results))
+
+
 def format_metrics_table(metrics: dict, title: str = 'results') -> str:
     """A markdown table of metric name and value (floats with 4 decimals)."""
     rows = [f'| {title} | value |', '|---|---|']

@@ -1,3 +1,4 @@
+import math
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence
 
@@ -5,10 +6,14 @@ import torch
 import torch.nn.functional as F
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
+from transformers import StoppingCriteria, StoppingCriteriaList
 
 from rscovlm.models.processors import build_processor
 from rscovlm.registry import MODELS
 from rscovlm.structures import decode_prediction
+
+
+BOX_SCORES = ('constant', 'logprob')
 
 
 class BaseVLM(BaseModel):
@@ -29,6 +34,17 @@ class BaseVLM(BaseModel):
         lora: ``peft.LoraConfig`` keyword arguments; ``None`` trains without LoRA.
         gradient_checkpointing: recompute activations in backward (non-reentrant).
         generation_cfg: keyword arguments of ``generate`` (``max_new_tokens`` ...).
+        task_max_new_tokens: ``{task: n}``, the most new tokens a sample of that task may
+            generate (e.g. ``dict(det=2048, cls=16)``); other tasks use
+            ``generation_cfg['max_new_tokens']``. A batch that mixes tasks generates up to
+            its largest limit and each answer is cut at its own, which under greedy
+            decoding gives the same text as generating each task alone.
+        box_scores: ``'constant'`` (every parsed box scores 1.0: mAP_nc) or
+            ``'logprob'``: each box line of an answer scores the geometric mean of its
+            tokens' probabilities, ``exp(mean log p)``, stored as the sample's
+            ``pred_scores`` and ``pred_instances.scores`` (``RotatedDetMetric(score_mode=
+            'logprob')`` ranks by them). Plain-text answers are scored line by line; a
+            JSON answer gives every box the score of the whole answer.
         save_trainable_only: checkpoints keep only trainable weights (default: on with
             LoRA or frozen parts, so a 7B LoRA checkpoint is megabytes).
     """
@@ -46,6 +62,8 @@ class BaseVLM(BaseModel):
                  lora: Optional[dict] = None,
                  gradient_checkpointing: bool = False,
                  generation_cfg: Optional[dict] = None,
+                 task_max_new_tokens: Optional[Dict[str, int]] = None,
+                 box_scores: str = 'constant',
                  save_trainable_only: Optional[bool] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
@@ -54,6 +72,10 @@ class BaseVLM(BaseModel):
         self.hf_model = MODELS.build(self.complete_model_cfg(dict(model)))
         self.generation_cfg = dict(max_new_tokens=256, do_sample=False)
         self.generation_cfg.update(generation_cfg or {})
+        self.task_max_new_tokens = dict(task_max_new_tokens or {})
+        if box_scores not in BOX_SCORES:
+            raise ValueError(f'box_scores must be one of {BOX_SCORES}, got {box_scores!r}')
+        self.box_scores = box_scores
         self._seen_tasks = set()
 
         self.set_trainable(freeze_vision, freeze_merger, freeze_language)
@@ -168,8 +190,13 @@ class BaseVLM(BaseModel):
         return loss, log_vars
 
     @torch.no_grad()
-    def generate(self, inputs: dict, **overrides) -> List[str]:
-        """Greedy batched generation; returns the decoded answers."""
+    def generate(self, inputs: dict, return_logprobs: bool = False, **overrides):
+        """Greedy batched generation; returns the decoded answers.
+
+        With ``return_logprobs`` it returns ``(texts, tokens)``: per answer the list of
+        ``(token_text, log_prob)`` pairs of its generated tokens (up to the end token),
+        the log-probability of the token under the model's output distribution.
+        """
         if 'seq_lens' in inputs:
             raise ValueError('generation needs one sample per row: packed batches '
                              '(vlm_pack_collate) are for training; evaluate with '
@@ -179,23 +206,107 @@ class BaseVLM(BaseModel):
         cfg = dict(self.generation_cfg, **overrides)
         cfg.setdefault('eos_token_id', tok.convert_tokens_to_ids(['<|im_end|>', '<|endoftext|>']))
         cfg.setdefault('pad_token_id', tok.pad_token_id)
+        if return_logprobs:
+            cfg.update(return_dict_in_generate=True, output_logits=True)
         out = self.hf_model.generate(**inputs, **cfg)
-        new_tokens = out[:, inputs['input_ids'].shape[1]:]
-        return tok.batch_decode(new_tokens, skip_special_tokens=True,
-                                clean_up_tokenization_spaces=False)
+        sequences = out.sequences if return_logprobs else out
+        new_tokens = sequences[:, inputs['input_ids'].shape[1]:]
+        texts = tok.batch_decode(new_tokens, skip_special_tokens=True,
+                                 clean_up_tokenization_spaces=False)
+        if not return_logprobs:
+            return texts
+        # logits, not the processed scores: the distribution the model gave
+        logprobs = torch.stack(out.logits, dim=1).float().log_softmax(-1)
+        logprobs = logprobs.gather(-1, new_tokens[..., None])[..., 0]
+        special = set(tok.all_special_ids)
+        tokens = []
+        for ids, lps in zip(new_tokens.tolist(), logprobs.tolist()):
+            pairs = []
+            for token_id, lp in zip(ids, lps):
+                if token_id in special:
+                    break
+                pairs.append((tok.decode([token_id], clean_up_tokenization_spaces=False), lp))
+            tokens.append(pairs)
+        return texts, tokens
 
     def predict(self, inputs: dict, data_samples: list) -> list:
-        texts = self.generate(inputs)
-        for sample, text in zip(data_samples, texts):
+        overrides = {}
+        if self.task_max_new_tokens:
+            default = self.generation_cfg.get('max_new_tokens')
+            limits = [self.task_max_new_tokens.get(s.metainfo.get('task'), default)
+                      for s in data_samples]
+            if None not in limits and len(set(limits)) > 1:
+                overrides['stopping_criteria'] = StoppingCriteriaList([RowLimits(limits)])
+            if None not in limits:
+                overrides['max_new_tokens'] = max(limits)
+        if self.box_scores == 'logprob':
+            texts, tokens = self.generate(inputs, return_logprobs=True, **overrides)
+        else:
+            texts, tokens = self.generate(inputs, **overrides), None
+        for i, (sample, text) in enumerate(zip(data_samples, texts)):
             sample.pred_text = text
             if sample.metainfo.get('codec') is not None:
                 self.parse_boxes(sample)
+                if tokens is not None:
+                    scores = box_line_scores(text, tokens[i], len(sample.pred_instances))
+                    sample.pred_scores = scores
+                    sample.pred_instances.scores = torch.as_tensor(scores, dtype=torch.float32)
         return data_samples
 
     def parse_boxes(self, sample) -> None:
         """Parse ``pred_text`` into ``pred_instances`` with the sample's own codec."""
         sample.pred_instances, sample.parse_stats = decode_prediction(
             sample.pred_text, sample.metainfo)
+
+
+class RowLimits(StoppingCriteria):
+    """Stop each row of a batch after its own number of new tokens (``limits[i]``).
+
+    The prompt length is read on the first call, which comes after the first new token,
+    so it holds whatever the model prepends to ``input_ids`` during generation."""
+
+    def __init__(self, limits: Sequence[int]) -> None:
+        self.limits = torch.as_tensor(list(limits))
+        self.prompt_len = None
+
+    def __call__(self, input_ids: torch.Tensor, scores, **kwargs) -> torch.Tensor:
+        if self.prompt_len is None:
+            self.prompt_len = input_ids.shape[1] - 1
+        new = input_ids.shape[1] - self.prompt_len
+        return new >= self.limits.to(input_ids.device)
+
+
+def box_line_scores(text: str, tokens: Sequence[tuple], num_boxes: int) -> List[float]:
+    """``exp(mean log p)`` of the tokens of each box line of a plain-text answer.
+
+    ``tokens`` are ``(token_text, log_prob)`` pairs whose texts concatenate to ``text``.
+    A token belongs to the line its first character lies in (the newline that ends a
+    line belongs to that line). Boxes are matched to the answer's non-empty lines in
+    order, as the codecs parse them; that holds when every line parsed into a box (the
+    usual case). When the counts differ (a skipped line, a JSON answer) or the token
+    texts do not spell the answer, every box gets the score of the whole answer.
+    """
+    if num_boxes == 0:
+        return []
+    log_probs = [lp for _, lp in tokens]
+    whole = math.exp(sum(log_probs) / len(log_probs)) if log_probs else 1.0
+    # [start, end) character span of every non-empty line, in order
+    spans, pos = [], 0
+    for line in text.splitlines(keepends=True):
+        if line.strip():
+            spans.append((pos, pos + len(line)))
+        pos += len(line)
+    if len(spans) != num_boxes or ''.join(t for t, _ in tokens) != text:
+        return [whole] * num_boxes
+    per_line = [[] for _ in spans]
+    pos, k = 0, 0
+    for token_text, lp in tokens:
+        while k < len(spans) and pos >= spans[k][1]:
+            k += 1
+        if k < len(spans) and pos >= spans[k][0]:
+            per_line[k].append(lp)
+        pos += len(token_text)
+    return [math.exp(sum(v) / len(v)) if v else whole for v in per_line]
 
 
 def sample_index(inputs: dict) -> torch.Tensor:
