@@ -1,17 +1,17 @@
 # GeoChat-Bench referring (GeoChat's `referring.jsonl`), in rscovlm's grounding JSONL
 # (docs/data_formats.md). No rscovlm converter reads GeoChat-Bench yet: write each record as
-# {"image_id", "question", "question_id", "bbox": [x1, y1, x2, y2], "poly": 4 [x, y]} in
-# original pixels (GeoChat's {<x1><y1><x2><y2>|<θ>} boxes are on a 0-100 grid: x / 100 * W,
-# y / 100 * H, the rectangle rotated by θ about its centre), without `dataset`:
+# {"image_id", "question", "question_id", "polys": [4 [x, y], ...], "type", "size_group",
+# "obj_ids"} in original pixels, one polygon per object the expression refers to (GeoChat's
+# {<x1><y1><x2><y2>|<θ>} boxes are on a 0-100 grid: x / 100 * W, y / 100 * H, the rectangle
+# rotated by θ about its centre), without `dataset`:
 #   <data_root>/referring.jsonl, <data_root>/images/referring/<image_id>
-# Limitation: GroundingDataset holds one object per record, so an expression that refers to
-# several objects can only be scored against one of them (its F1 = 1 needs a single box).
 # Override the location with --cfg-options data_root=/path/to/GeoChat-Bench/
 # Prompt (upstream geochat_referring plain, no system prompt):
 #   "Find all {expression}, delivering each oriented coordinates in plain text format
 #   'x1,y1,x2,y2,x3,y3,x4,y4 object'"
 # Metric: Pr(F1=1, IoU=0.5) (%): every 8-int (else 4-int) box of the answer is matched
-# greedily to the ground truth by GIoU >= 0.5; an expression is correct iff F1 = 1.
+# greedily to the ground truth by GIoU >= 0.5; an expression is correct iff F1 = 1. Also
+# per size group, per type, and single vs multiple objects.
 # Pixels: the model's processor.
 geochat_referring_pipeline = [
     dict(type='LoadImages'),

@@ -11,13 +11,40 @@ from .base import (BaseVLMDataset, check_region_types, expand_region_types, load
                    require)
 
 
+# GeoChat-Bench referring groups, carried to the metric
+GROUP_FIELDS = ('type', 'size_group', 'obj_ids')
+
+
+def _polygons(rec: dict, where: str) -> List[list]:
+    """The record's object(s) as 8-float polygons: ``polys``, else ``poly``, else the
+    corners of ``bbox``."""
+    if rec.get('polys') is not None:
+        polys = [np.asarray(p, np.float64).reshape(-1) for p in rec['polys']]
+        if not polys or any(p.size != 8 for p in polys):
+            raise ValueError(f'{where}: polys must be a non-empty list of 4-point polygons '
+                             f'[[x, y] x 4], got {rec["polys"]}')
+        return [p.tolist() for p in polys]
+    if rec.get('poly') is not None:
+        poly = np.asarray(rec['poly'], np.float64).reshape(-1)
+        if poly.size != 8:
+            raise ValueError(f'{where}: poly must hold 4 points, got {rec["poly"]}')
+        return [poly.tolist()]
+    if rec.get('bbox') is None:
+        raise KeyError(f'{where}: record has no box: give "bbox": [x1, y1, x2, y2], "poly" '
+                       'or "polys" (see docs/data_formats.md)')
+    return [list(map(float, hbox_to_poly(*rec['bbox'])))]
+
+
 @DATASETS.register_module()
 class GroundingDataset(BaseVLMDataset):
     """Referring expression grounding: one object per expression.
 
     Records (JSONL): ``{"image_id", "dataset", "question", "question_id", "bbox": [x1, y1,
     x2, y2], "poly": [[x, y] x 4] (optional), "image_width", "image_height"}``, pixels of
-    the original image; the image is ``{img_path}/{dataset}/{image_id}``.
+    the original image; the image is ``{img_path}/{dataset}/{image_id}``. An expression
+    that refers to several objects (GeoChat-Bench referring) gives ``"polys": [[[x, y] x
+    4], ...]`` instead of ``bbox``/``poly``; GeoChat's ``type``, ``size_group`` and
+    ``obj_ids`` are kept on the sample for the per-group referring scores.
 
     Each sample holds the object as a one-instance ``instances`` list (its polygon, or the
     ``bbox`` corners) and the expression as the only class, so ``RenderGroundingTarget``
@@ -40,17 +67,13 @@ class GroundingDataset(BaseVLMDataset):
         out = []
         for k, rec in enumerate(load_json_records(self.ann_file)):
             where = f'{self.ann_file} record {k}'
-            require(rec, ('image_id', 'question', 'bbox'), where)
-            if rec.get('poly') is not None:
-                poly = np.asarray(rec['poly'], np.float64).reshape(-1)
-                if poly.size != 8:
-                    raise ValueError(f'{where}: poly must hold 4 points, got {rec["poly"]}')
-            else:
-                poly = np.asarray(hbox_to_poly(*rec['bbox']), np.float64)
+            require(rec, ('image_id', 'question'), where)
+            polys = _polygons(rec, where)
             phrase = str(rec['question']).strip()
             out.append(dict(
                 img_path=self.img_path(osp.join(rec.get('dataset', ''), rec['image_id'])),
                 img_id=osp.splitext(str(rec['image_id']))[0], source=rec.get('dataset'),
                 question_id=rec.get('question_id', k), phrase=phrase, classes=(phrase, ),
-                instances=[dict(bbox=poly.tolist(), bbox_label=0, ignore_flag=0)]))
+                instances=[dict(bbox=p, bbox_label=0, ignore_flag=0) for p in polys],
+                **{k: rec[k] for k in GROUP_FIELDS if rec.get(k) is not None}))
         return expand_region_types(out, self.region_types)

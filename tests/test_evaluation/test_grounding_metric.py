@@ -1,4 +1,5 @@
 """Grounding metrics against hand-computed IoUs / F1s (upstream section 6.4)."""
+import json
 import os.path as osp
 
 import numpy as np
@@ -296,3 +297,42 @@ def test_geochat_referring_f1_rule_and_groups():
                    type='GeoChatReferringMetric', prefix='gc')
     assert res == {'gc/Acc@0.5': 100.0, 'gc/num_samples': 1, 'gc/num_unparsed': 0,
                    'gc/Acc@0.5_count_single': 100.0}
+
+
+def test_geochat_referring_records_with_several_objects_and_groups(tmp_path):
+    """GeoChat-Bench referring records (several polygons per expression, ``type`` /
+    ``size_group``) go through the pipeline to the metric's groups."""
+    records = [
+        dict(image_id='P0001__128__0___0.png', dataset='images', question='planes',
+             question_id='r0', type='plane', size_group='small', obj_ids=[1, 2],
+             polys=[[[10, 10], [40, 10], [40, 30], [10, 30]],
+                    [[60, 50], [90, 50], [90, 80], [60, 80]]]),
+        dict(image_id='P0001__128__0___0.png', dataset='images', question='plane',
+             question_id='r1', type='plane', size_group='large', bbox=[10, 10, 40, 30]),
+    ]
+    ann = tmp_path / 'referring.jsonl'
+    ann.write_text('\n'.join(json.dumps(r) for r in records) + '\n')
+    ds = DATASETS.build(dict(
+        type='GroundingDataset', ann_file=str(ann), task='referring', region_types=('qbox', ),
+        data_prefix=dict(img_path=osp.join(TEST_DATA, 'dota/val')),
+        pipeline=[dict(type='LoadImages'),
+                  dict(type='SmartResize', min_pixels=128 * 96, max_pixels=128 * 96),
+                  dict(type='RenderGroundingTarget', with_answer=False),
+                  dict(type='PackVLMInputs')]))
+    first, second = ds[0]['data_samples'], ds[1]['data_samples']
+    assert len(first.gt_instances) == 2 and len(second.gt_instances) == 1
+    assert (first.type, first.size_group, first.obj_ids) == ('plane', 'small', [1, 2])
+    # 128 x 96 -> 140 x 112 (factor 28, at least 128 * 96 pixels): answers in that frame
+    assert first.img_shape == (112, 140)
+    first.pred_text = '11,12,44,12,44,35,11,35 planes\n66,58,98,58,98,93,66,93 planes'
+    second.pred_text = '66,58,98,58,98,93,66,93 plane'  # the other plane: wrong
+    res = evaluate([first.to_dict(), second.to_dict()], type='GeoChatReferringMetric')
+    p = 'referring/Acc@0.5'
+    assert res[p] == 50.0
+    assert res[p + '_size_small'] == 100.0 and res[p + '_size_large'] == 0.0
+    assert res[p + '_type_plane'] == 50.0
+    assert res[p + '_count_multiple'] == 100.0 and res[p + '_count_single'] == 0.0
+    bad = tmp_path / 'bad.jsonl'
+    bad.write_text(json.dumps(dict(image_id='a.png', question='x')) + '\n')
+    with pytest.raises(KeyError, match='bad.jsonl record 0: record has no box'):
+        DATASETS.build(dict(type='GroundingDataset', ann_file=str(bad)))

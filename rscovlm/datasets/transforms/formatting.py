@@ -8,7 +8,8 @@ INPUT_KEYS = ('input_ids', 'labels', 'mm_token_type_ids', 'pixel_values', 'image
 META_KEYS = ('img_id', 'img_path', 'img_paths', 'task', 'dataset_name', 'source', 'region_type',
              'ori_shape',
              'img_shape', 'scale_factor', 'classes', 'codec', 'phrase', 'question',
-             'question_id', 'question_type', 'references', 'gt_label')
+             'question_id', 'question_type', 'references', 'gt_label',
+             'type', 'size_group', 'obj_ids')
 TEXT_KEYS = ('messages', 'gt_text', 'gt_answer')
 
 
