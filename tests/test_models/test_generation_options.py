@@ -93,6 +93,7 @@ def test_logprob_mode_scores_every_parsed_box(tiny_cfg, mixed_batch):
     for sample in samples:
         assert len(sample.pred_scores) == len(sample.pred_instances)
         assert all(0 < s <= 1 for s in sample.pred_scores)
+        assert sample.pred_instances.scores.tolist() == [1.0] * len(sample.pred_instances)
     with pytest.raises(ValueError, match='box_scores'):
         build(tiny_cfg, box_scores='confidence')
 

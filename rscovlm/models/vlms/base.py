@@ -42,8 +42,8 @@ class BaseVLM(BaseModel):
         box_scores: ``'constant'`` (every parsed box scores 1.0: mAP_nc) or
             ``'logprob'``: each box line of an answer scores the geometric mean of its
             tokens' probabilities, ``exp(mean log p)``, stored as the sample's
-            ``pred_scores`` and ``pred_instances.scores`` (``RotatedDetMetric(score_mode=
-            'logprob')`` ranks by them). Plain-text answers are scored line by line; a
+            ``pred_scores`` (``RotatedDetMetric(score_mode='logprob')`` ranks by them;
+            ``pred_instances.scores`` stay 1.0, so mAP_nc is unchanged). Plain-text answers are scored line by line; a
             JSON answer gives every box the score of the whole answer.
         save_trainable_only: checkpoints keep only trainable weights (default: on with
             LoRA or frozen parts, so a 7B LoRA checkpoint is megabytes).
@@ -248,9 +248,10 @@ class BaseVLM(BaseModel):
             if sample.metainfo.get('codec') is not None:
                 self.parse_boxes(sample)
                 if tokens is not None:
-                    scores = box_line_scores(text, tokens[i], len(sample.pred_instances))
-                    sample.pred_scores = scores
-                    sample.pred_instances.scores = torch.as_tensor(scores, dtype=torch.float32)
+                    # beside the boxes, which keep 1.0: mAP_nc stays what it is, and
+                    # RotatedDetMetric(score_mode='logprob') ranks by these
+                    sample.pred_scores = box_line_scores(text, tokens[i],
+                                                         len(sample.pred_instances))
         return data_samples
 
     def parse_boxes(self, sample) -> None:
