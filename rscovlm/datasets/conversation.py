@@ -80,18 +80,18 @@ class CaptionDataset(BaseVLMDataset):
 
     Records: ``{"image", "captions": [...], "image_id": optional}``. Training yields one
     sample per caption; testing one sample per image with every caption in
-    ``references``.
+    ``references``. Region captioning records add ``"question"`` (the region, filled
+    into the prompt's ``{question}``) and ``"question_id"``: one sample per region.
 
     Args:
         prompt: ``'caption'`` (``Describe the image``, RSCoVLM) by default;
-            ``'caption_detailed'`` is RSGPT's prompt.
+            ``'caption_detailed'`` is RSGPT's prompt, ``'region_caption'`` GeoChat's.
     """
 
     default_task = 'caption'
     default_prompt = 'caption'
 
     def load_data_list(self) -> List[dict]:
-        question = fill_prompt(self.prompt)
         out = []
         for k, rec in enumerate(load_json_records(self.ann_file)):
             require(rec, ('image', 'captions'), f'{self.ann_file} record {k}')
@@ -99,6 +99,11 @@ class CaptionDataset(BaseVLMDataset):
             base = dict(img_path=self.img_path(rec['image']),
                         img_id=str(rec.get('image_id', osp.splitext(rec['image'])[0])),
                         references=list(captions))
+            if 'question' in rec:  # a region of the image
+                base.update(question=rec['question'], question_id=rec.get('question_id', k))
+                question = fill_prompt(self.prompt, question=rec['question'])
+            else:
+                question = fill_prompt(self.prompt)
             answers = captions[:1] if self.test_mode else captions
             for caption in answers:
                 out.append(dict(base, conversations=single_turn(question, caption),

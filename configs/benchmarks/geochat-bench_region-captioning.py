@@ -1,0 +1,36 @@
+# GeoChat-Bench region captioning (GeoChat's `region_captioning.jsonl`), in rscovlm's
+# caption JSON (docs/data_formats.md). No rscovlm converter reads GeoChat-Bench yet: write
+# each record as {"image": <image_id>, "question": <the region exactly as GeoChat writes it,
+# e.g. "{<22><35><41><60>|<0>}">, "question_id", "captions": [<ground truth>]}:
+#   <data_root>/region_captioning.json, <data_root>/images/region_captioning/<image_id>
+# Override the location with --cfg-options data_root=/path/to/GeoChat-Bench/
+# Prompt (RSCoVLM geochat_region_captioning; prompt 'region_caption'):
+#   "[identify] What is the object present at {question}"
+# Metric: CIDEr (RSCoVLM's number: CIDEr_raw, lower-cased raw strings) next to BLEU /
+# METEOR / ROUGE-L / CIDEr with the PTB tokenizer; one sample per region (question_id).
+# Pixels: the model's processor.
+geochat_region_captioning_pipeline = [
+    dict(type='LoadImages'),
+    dict(type='SmartResize', processor=None),
+    dict(type='RenderConversation', with_answer=False),
+    dict(type='ProcessVLMInputs', processor=None),
+    dict(type='PackVLMInputs'),
+]
+val_dataloader = dict(
+    batch_size=16,
+    num_workers=2,
+    persistent_workers=False,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='rscovlm.vlm_collate', padding_side='left'),
+    dataset=dict(
+        type='CaptionDataset',
+        data_root='data/GeoChat-Bench/',
+        ann_file='region_captioning.json',
+        data_prefix=dict(img_path='images/region_captioning/'),
+        prompt='region_caption',
+        test_mode=True,
+        pipeline=geochat_region_captioning_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='CaptionMetric')
+test_evaluator = val_evaluator
