@@ -21,6 +21,8 @@ PROMPT_TEMPLATES: Dict[str, str] = {
     # captioning: RSCoVLM's caption benchmarks, and RSGPT's fixed caption prompt
     'caption': 'Describe the image',
     'caption_detailed': 'Please provide a detailed description of the picture.',
+    # GeoChat-Bench region captioning: {question} is the region as the benchmark writes it
+    'region_caption': '[identify] What is the object present at {question}',
     # VQA (GeoChat, VRSBench): the question plus the short-answer instruction
     'vqa': '{question} Answer the question using a single word or a short phrase.',
     'vqa_raw': '{question}',
