@@ -61,9 +61,32 @@ def with_dump(evaluators, out: str):
     return evaluators + [ConfigDict(type='DumpPredictions', out_file_path=out)]
 
 
+# processors that tools/train.py saves beside the checkpoints and AutoProcessor reloads
+RELOADABLE_PROCESSORS = ('TinyQwen2VLProcessor', 'AutoProcessor')
+
+
+def use_saved_processor(cfg, checkpoint: str) -> None:
+    """Tokenize and resize exactly as the checkpoint was trained: the processor saved in
+    ``<checkpoint dir>/processor`` replaces the config's. (A tiny tokenizer is rebuilt from
+    the project's prompts, so it may have grown new tokens since the checkpoint was made.)
+    Min/max pixels set in the config still apply."""
+    saved = osp.join(osp.dirname(osp.abspath(checkpoint)), 'processor')
+    processor = (cfg.get('model') or {}).get('processor') or {}
+    if not osp.isdir(saved) or processor.get('type') not in RELOADABLE_PROCESSORS:
+        return
+    reloaded = ConfigDict(type='AutoProcessor', pretrained=saved)
+    for key in ('min_pixels', 'max_pixels'):
+        if processor.get(key) is not None:
+            reloaded[key] = processor[key]
+    cfg.model.processor = reloaded
+    print_log(f'using the processor saved with the checkpoint: {saved}', logger='current')
+
+
 def setup_cfg(args):
     cfg = load_run_config(args)
     cfg.load_from = args.checkpoint
+    if args.checkpoint:
+        use_saved_processor(cfg, args.checkpoint)
     cfg.resume = False
     cfg.setdefault('default_hooks', ConfigDict()).setdefault('logger', ConfigDict(
         type='LoggerHook'))['interval'] = args.log_interval

@@ -95,3 +95,23 @@ def test_bad_benchmarks_are_named(tmp_path, tiny_cfg):
                        "model = dict(lora=dict(r=8))\n")
     with pytest.raises(ValueError, match='sets model.lora'):
         tool.load_benchmark(str(weights), cfg, args)
+
+
+def test_checkpoint_processor_replaces_the_rebuilt_one(tmp_path, tiny_cfg):
+    """A tiny tokenizer rebuilt today may have more tokens than the one a checkpoint was
+    trained with; tools/test.py reloads the processor saved beside the checkpoint."""
+    from rscovlm.models import build_processor
+    tool = load_test_tool()
+    old = build_processor(dict(tiny_cfg.processor, extra_corpus=('zyxwv qutsr',)))
+    old.save_pretrained(str(tmp_path / 'processor'))
+    cfg = Config(dict(model=dict(tiny_cfg.model)))
+    tool.use_saved_processor(cfg, str(tmp_path / 'iter_2.pth'))
+    assert cfg.model.processor == dict(type='AutoProcessor', pretrained=str(tmp_path / 'processor'),
+                                       min_pixels=56 * 56, max_pixels=112 * 112)
+    reloaded = build_processor(cfg.model.processor)
+    assert len(reloaded.tokenizer) == len(old.tokenizer)
+    assert reloaded.tokenizer('zyxwv')['input_ids'] == old.tokenizer('zyxwv')['input_ids']
+    # no saved processor, or one the config builds some other way: left alone
+    cfg = Config(dict(model=dict(tiny_cfg.model)))
+    tool.use_saved_processor(cfg, str(tmp_path / 'elsewhere' / 'iter_2.pth'))
+    assert cfg.model.processor.type == 'TinyQwen2VLProcessor'
