@@ -10,7 +10,9 @@
 # their name, merged per original image with rotated NMS (iou 0.1), and written as DOTA
 # Task1 files (every score 1.0, so the server's mAP is mAP_nc):
 # work_dirs/dota-v1.0_test512_submission/Task1/{Task1_<class>.txt, Task1.zip} (upload the zip
-# to the DOTA server). mmrotate refuses a folder that exists: move the last one away first.
+# to the DOTA server); lines "P0006 1.0 x1 y1 ... x4 y4" in full-image pixels. If that folder
+# exists (mmrotate does not write into one), the files go to a fresh <...>/<timestamp>/Task1/
+# (logged). Without splitting on disk: dota-v1.0_test_online-split1024_submission.py.
 # Pixels: as dota-v1.0_val.py (min 256*28*28, max 1296*28*28: 512 px -> 504 px).
 dota512_test_codec = dict(type='QBoxCodec', fmt='plain', clockwise=True)
 dota512_test_pipeline = [

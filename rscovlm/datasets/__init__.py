@@ -5,10 +5,10 @@ from .conversation import (CaptionDataset, ClassificationDataset, ConversationDa
 from .dota import DemoDOTADataset, DOTADataset, FAIR1MDataset
 from .grounding import GroundingDataset
 from .transforms import *  # noqa: F401,F403
-from .wrappers import PackedDataset, TaskMixDataset
+from .wrappers import PackedDataset, PatchSplitDataset, TaskMixDataset
 
 __all__ = [
     'DOTADataset', 'DemoDOTADataset', 'FAIR1MDataset', 'CocoDetDataset', 'GroundingDataset',
     'ConversationDataset', 'CaptionDataset', 'VQADataset', 'ClassificationDataset',
-    'TaskMixDataset', 'PackedDataset', 'vlm_collate'
+    'TaskMixDataset', 'PackedDataset', 'PatchSplitDataset', 'vlm_collate'
 ]

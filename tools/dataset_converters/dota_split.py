@@ -25,98 +25,26 @@ written as ``10`` / ``10.5`` (rounded to 0.01) instead of float32 text ``10.0``;
 ``--ann-dirs`` (test images) no ``annfiles/`` folder is written.
 """
 import argparse
-import math
 import os
 import os.path as osp
 from functools import partial
-from itertools import product
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
 from mmengine.utils import track_parallel_progress, track_progress
 
-from _common import (ConverterError, cli, dota_line, list_images, polygon_area,
-                     print_summary)
+from _common import ConverterError, cli, dota_line, list_images, print_summary
+# the window geometry lives in the package, shared with the online split
+# (rscovlm.datasets.PatchSplitDataset); re-exported here for the tool's users
+from rscovlm.datasets.patch_split import (PRESETS, SPLIT_DEFAULTS, TRUNCATED_DIFFICULTY,
+                                          clip_polygon, crop_image, patch_name,
+                                          resolve_window_scales, sliding_windows,
+                                          window_iofs)
 
-# single scale: mmrotate's split_configs/ss_*.json (1024) and the same with 512 px patches
-PRESETS = {
-    'ss_1024': dict(sizes=[1024], gaps=[200], rates=[1.0]),
-    'ss_512': dict(sizes=[512], gaps=[200], rates=[1.0]),
-}
-DEFAULTS = dict(img_rate_thr=0.6, iof_thr=0.7, padding_value=[104, 116, 124],
-                save_ext='.png')
-
-
-def sliding_windows(width: int, height: int, sizes: Sequence[int], gaps: Sequence[int],
-                    img_rate_thr: float) -> np.ndarray:
-    """Windows ``(N, 4)`` as ``x_start, y_start, x_stop, y_stop`` (pixels), x-major
-    (each size larger than its gap)."""
-    windows = []
-    for size, gap in zip(sizes, gaps):
-        step = size - gap
-        starts = []
-        for length in (width, height):
-            num = 1 if length <= size else math.ceil((length - size) / step + 1)
-            start = [step * i for i in range(num)]
-            if len(start) > 1 and start[-1] + size > length:
-                start[-1] = length - size
-            starts.append(start)
-        start = np.array(list(product(*starts)), dtype=np.int64)
-        windows.append(np.concatenate([start, start + size], axis=1))
-    windows = np.concatenate(windows, axis=0)
-    inside = windows.copy()
-    inside[:, 0::2] = np.clip(inside[:, 0::2], 0, width)
-    inside[:, 1::2] = np.clip(inside[:, 1::2], 0, height)
-    img_rates = ((inside[:, 2] - inside[:, 0]) * (inside[:, 3] - inside[:, 1]) /
-                 ((windows[:, 2] - windows[:, 0]) * (windows[:, 3] - windows[:, 1])))
-    if not (img_rates > img_rate_thr).any():
-        img_rates[abs(img_rates - img_rates.max()) < 0.01] = 1  # keep the best windows
-    return windows[img_rates > img_rate_thr]
-
-
-def clip_polygon(pts: np.ndarray, x1: float, y1: float, x2: float, y2: float) -> np.ndarray:
-    """Sutherland-Hodgman clipping of a polygon ``(K, 2)`` by an axis-aligned box.
-
-    Exact for any simple polygon (the clip region is convex); returns ``(M, 2)``.
-    """
-    # each edge: (axis, bound, keep points with coordinate >= bound if sign > 0)
-    for axis, bound, sign in ((0, x1, 1), (0, x2, -1), (1, y1, 1), (1, y2, -1)):
-        if len(pts) == 0:
-            break
-        out = []
-        for k in range(len(pts)):
-            cur, nxt = pts[k], pts[(k + 1) % len(pts)]
-            cur_in = sign * (cur[axis] - bound) >= 0
-            nxt_in = sign * (nxt[axis] - bound) >= 0
-            if cur_in:
-                out.append(cur)
-            if cur_in != nxt_in:
-                t = (bound - cur[axis]) / (nxt[axis] - cur[axis])
-                out.append(cur + t * (nxt - cur))
-        pts = np.asarray(out, dtype=np.float64).reshape(-1, 2)
-    return pts
-
-
-def window_iofs(polys: np.ndarray, windows: np.ndarray) -> np.ndarray:
-    """IoF ``(num_objects, num_windows)``: area of the polygon inside the window over
-    the polygon's area (0 for degenerate polygons)."""
-    iofs = np.zeros((len(polys), len(windows)), dtype=np.float64)
-    if not len(polys) or not len(windows):
-        return iofs
-    pts = polys.reshape(len(polys), -1, 2)
-    lo, hi = pts.min(axis=1), pts.max(axis=1)  # object hbbs
-    areas = np.array([polygon_area(p) for p in polys])
-    valid = areas > 0
-    for j, (wx1, wy1, wx2, wy2) in enumerate(windows.tolist()):
-        inside = (lo[:, 0] >= wx1) & (lo[:, 1] >= wy1) & (hi[:, 0] <= wx2) & (hi[:, 1] <= wy2)
-        overlap = (lo[:, 0] < wx2) & (hi[:, 0] > wx1) & (lo[:, 1] < wy2) & (hi[:, 1] > wy1)
-        iofs[inside & overlap & valid, j] = 1.0
-        for i in np.nonzero(overlap & ~inside & valid)[0]:
-            clipped = clip_polygon(pts[i], wx1, wy1, wx2, wy2)
-            if len(clipped):
-                iofs[i, j] = polygon_area(clipped.reshape(-1)) / areas[i]
-    return iofs
+DEFAULTS = dict(SPLIT_DEFAULTS, save_ext='.png')
+__all__ = ['PRESETS', 'DEFAULTS', 'sliding_windows', 'clip_polygon', 'window_iofs',
+           'read_dota_txt', 'split_image', 'main']
 
 
 def read_dota_txt(path: str) -> Tuple[np.ndarray, List[str], List[int]]:
@@ -160,13 +88,8 @@ def split_image(task: Tuple[str, Optional[str]], sizes: Sequence[int], gaps: Seq
     windows = sliding_windows(width, height, sizes, gaps, img_rate_thr)
     iofs = window_iofs(polys, windows)
     for j, (x1, y1, x2, y2) in enumerate(windows.tolist()):
-        patch_id = f'{img_id}__{x2 - x1}__{x1}___{y1}'
-        patch = img[y1:y2, x1:x2]
-        if padding and (patch.shape[0] < y2 - y1 or patch.shape[1] < x2 - x1):
-            padded = np.empty((y2 - y1, x2 - x1, img.shape[2]), dtype=img.dtype)
-            padded[...] = padding_value
-            padded[:patch.shape[0], :patch.shape[1]] = patch
-            patch = padded
+        patch_id = patch_name(img_id, (x1, y1, x2, y2))
+        patch = crop_image(img, (x1, y1, x2, y2), padding_value if padding else None)
         if not cv2.imwrite(osp.join(img_out, patch_id + save_ext), patch):
             raise ConverterError(f'cannot write {osp.join(img_out, patch_id + save_ext)}')
         stats['patches'] += 1
@@ -176,7 +99,8 @@ def split_image(task: Tuple[str, Optional[str]], sizes: Sequence[int], gaps: Seq
         for i in np.nonzero(iofs[:, j] >= iof_thr)[0]:
             poly = polys[i] - np.array([x1, y1] * 4, dtype=np.float64)
             truncated = iofs[i, j] < 1
-            lines.append(dota_line(poly, classes[i], 2 if truncated else diffs[i]))
+            lines.append(dota_line(poly, classes[i],
+                                   TRUNCATED_DIFFICULTY if truncated else diffs[i]))
             stats['truncated'] += int(truncated)
         stats['written'] += len(lines)
         with open(osp.join(ann_out, patch_id + '.txt'), 'w', encoding='utf-8') as f:
@@ -222,18 +146,10 @@ def resolve_scales(args: argparse.Namespace) -> Tuple[List[int], List[int]]:
     sizes = args.sizes or preset['sizes']
     gaps = args.gaps or preset['gaps']
     rates = args.rates or preset['rates']
-    if len(sizes) != len(gaps):
-        raise ConverterError(f'--sizes {sizes} and --gaps {gaps} differ in length')
-    if len(sizes) > 1 and len(rates) > 1:
-        raise ConverterError('give several --sizes or several --rates, not both')
-    for size, gap in zip(sizes, gaps):
-        if size <= gap:
-            raise ConverterError(f'window size {size} must be larger than the gap {gap}')
-    out_sizes, out_gaps = [], []
-    for rate in rates:
-        out_sizes += [int(size / rate) for size in sizes]
-        out_gaps += [int(gap / rate) for gap in gaps]
-    return out_sizes, out_gaps
+    try:
+        return resolve_window_scales(sizes, gaps, rates)
+    except ValueError as e:
+        raise ConverterError(f'--sizes / --gaps / --rates: {e}') from None
 
 
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, int]:

@@ -3,8 +3,8 @@ from typing import List, Optional
 import mmcv
 import numpy as np
 from mmcv.transforms import BaseTransform
-from PIL import Image
 
+from rscovlm.datasets.patch_split import crop_image, crop_shape, image_size
 from rscovlm.registry import TRANSFORMS
 
 
@@ -20,6 +20,14 @@ class LoadImages(BaseTransform):
 
     With ``results['length_only']`` (the packing length pass) only the image headers are
     read: the shapes are set, no pixels are decoded and ``img`` is absent.
+
+    A record with ``crop = (x1, y1, x2, y2)`` (one image; the patches of
+    ``PatchSplitDataset``) gets that window of the image, padded bottom / right to the
+    window size with ``crop_padding`` (a value or one per BGR channel, default 0; ``None``
+    leaves a window that runs past the image unpadded), as
+    ``tools/dataset_converters/dota_split.py`` writes its patches. The shapes are the
+    patch's (in ``length_only`` mode too); the full image is decoded for each patch and not
+    kept.
     """
 
     def __init__(self, color_type: str = 'color', imdecode_backend: str = 'cv2') -> None:
@@ -43,17 +51,40 @@ class LoadImages(BaseTransform):
             raise ValueError(f'{path!r} is not a decodable image')
         return img
 
+    @staticmethod
+    def _crop(results: dict, paths: List[str]):
+        """``(window, padding value or None)`` of a record with ``crop``, else ``None``."""
+        crop = results.get('crop')
+        if crop is None:
+            return None
+        if len(paths) != 1 or results.get('img_paths') is not None:
+            raise ValueError(f"'crop' {tuple(crop)} needs a sample with one image "
+                             f"('img_path'), got {paths}")
+        window = tuple(int(v) for v in crop)
+        if len(window) != 4 or not (0 <= window[0] < window[2] and 0 <= window[1] < window[3]):
+            raise ValueError(f"{paths[0]}: 'crop' must be (x1, y1, x2, y2) with 0 <= x1 < x2 "
+                             f'and 0 <= y1 < y2, got {tuple(crop)}')
+        return window, results.get('crop_padding', 0)
+
     def transform(self, results: dict) -> Optional[dict]:
         paths = self.paths(results)
         if not paths:
             return results
+        crop = self._crop(results, paths)
         if results.get('length_only'):
             shapes = []
             for path in paths:
-                with Image.open(path) as im:  # reads the header only
-                    shapes.append((im.height, im.width))
+                width, height = image_size(path)  # reads the header only
+                if crop is not None:
+                    height, width = crop_shape(height, width, crop[0], crop[1] is not None)
+                shapes.append((height, width))
         else:
             imgs = [self._load(p) for p in paths]
+            if crop is not None:
+                try:
+                    imgs = [crop_image(imgs[0], *crop)]
+                except ValueError as e:
+                    raise ValueError(f'{paths[0]}: {e}') from None
             shapes = [img.shape[:2] for img in imgs]
             results['img'] = imgs[0] if results.get('img_paths') is None else imgs
         results['ori_shapes'] = shapes

@@ -4,21 +4,34 @@
 generated text into ``pred_instances`` with a box codec, gives every box a score
 (``score_mode``: by default 1.0, so the VOC07 11-point AP at rotated IoU 0.5 is the
 RSCoVLM paper's mAP without confidence), counts how well the answers parsed, and
-leaves the matching, AP, patch merging and ``format_only`` to ``DOTAMetric``.
+leaves the matching, AP and ``format_only`` to ``DOTAMetric``.
+
+Patches (``merge_patches=True``): mmrotate's ``DOTAMetric`` only writes the merged
+detections as DOTA Task1 files and computes no metric. Here the patch detections are
+merged the same way (offset from the patch name, per-class ``nms_rotated`` /
+``nms_quadri`` of mmcv at ``iou_thr``, 0.1) and, unless ``format_only``, scored against
+the full-image ground truth (``metainfo['full_gt']`` of ``PatchSplitDataset``); the
+Task1 files and zip are still written by mmrotate's ``merge_results``.
 """
 import contextlib
 import functools
 import importlib
 import itertools
 import math
-from typing import List, Optional, Sequence, Union
+import os.path as osp
+import time
+from collections import OrderedDict
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
+import numpy as np
 import torch
+from mmengine.logging import MMLogger
 from mmrotate.evaluation import DOTAMetric
 
 from rscovlm.codecs import is_empty_answer, normalize_class_name
+from rscovlm.datasets.patch_split import parse_patch_name
 from rscovlm.registry import CODECS, METRICS
-from rscovlm.structures import parsed_to_instances
+from rscovlm.structures import instances_to_gt, parsed_to_instances
 from .task_filter import TaskFilterMixin
 
 # mmrotate's DOTAMetric calls ``eval_rbbox_map`` without ``nproc`` (so with its default,
@@ -30,6 +43,7 @@ _mean_ap_module = importlib.import_module('mmrotate.evaluation.functional.mean_a
 _mmrotate_eval_rbbox_map = _mean_ap_module.eval_rbbox_map
 
 PARSE_KEY = 'parse_stats'
+FULL_GT_KEY = 'full_gt'  # PatchSplitDataset's metainfo key of the full-image ground truth
 SCORES_KEY = 'pred_scores'
 SCORE_MODES = ('constant', 'order', 'logprob')
 
@@ -116,8 +130,20 @@ class RotatedDetMetric(TaskFilterMixin, DOTAMetric):
             ``nproc=1`` (the default) computes in this process without a pool. The
             per-image work is small, so the pool rarely pays: on 2000 images x 15
             classes, 2.7 s with nproc=1 against 13 s with nproc=2 (2-core machine).
+        merge_patches: the samples are patches (``img_id`` ``{id}__{size}__{x}___{y}``,
+            boxes in patch pixels): merge them per original image (see
+            :func:`merge_patch_predictions`) and, with ``format_only=False``, report the
+            mAP of the merged detections against ``dataset_meta['full_gt']`` (the
+            full-image ground truth ``PatchSplitDataset`` provides), plus
+            ``merge/images``, ``merge/patch_boxes`` (before NMS) and ``merge/boxes``
+            (after). With ``outfile_prefix`` the DOTA Task1 files
+            (``Task1_<class>.txt``: ``imgname score x1 y1 ... x4 y4``) and
+            ``<basename>.zip`` are written into that folder by mmrotate; a folder that
+            exists already is kept and the files go to a fresh
+            ``<parent>/<timestamp>/<basename>/`` instead (logged).
+        iou_thr: IoU of the merge's rotated NMS (0.1, mmrotate's and RSCoVLM's).
         iou_thrs, metric, predict_box_type, eval_mode, format_only, outfile_prefix,
-        merge_patches, iou_thr, scale_ranges, collect_device, prefix: as
+        scale_ranges, collect_device, prefix: as
             ``DOTAMetric`` (defaults: the upstream protocol, ``iou_thrs=[0.5]``,
             ``eval_mode='11points'``, ``predict_box_type='rbox'``).
     """
@@ -212,12 +238,26 @@ class RotatedDetMetric(TaskFilterMixin, DOTAMetric):
                      failed=res.failed, empty_answer=res.empty_answer)
         return dict(sample, pred_instances=pred.to_dict()), stats
 
+    def _check_merge_inputs(self, sample: dict) -> None:
+        """Fail on the first batch, not after the whole test set, when patch merging
+        cannot work."""
+        parse_patch_name(sample.get('img_id'))  # raises for a name that is not a patch's
+        if not self.format_only and FULL_GT_KEY not in (self.dataset_meta or {}):
+            raise ValueError(
+                'RotatedDetMetric(merge_patches=True, format_only=False) scores the merged '
+                "detections against the full images, but dataset_meta has no 'full_gt': "
+                "wrap the test dataset in dict(type='PatchSplitDataset', dataset=...) "
+                '(configs/benchmarks/dota-v1.0_val_online-split1024.py), or set '
+                'format_only=True with an outfile_prefix to only write the Task1 files')
+
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         samples, stats = [], []
         for sample in list(self.task_samples(data_samples)):
             if 'classes' not in (self.dataset_meta or {}) and sample.get('classes'):
                 # a mixed-task test set has no single class list: take the samples'
                 self.dataset_meta = dict(self.dataset_meta or {}, classes=tuple(sample['classes']))
+            if self.merge_patches:
+                self._check_merge_inputs(sample)
             sample, sample_stats = self._predict(sample)
             samples.append(sample)
             stats.append(sample_stats)
@@ -236,9 +276,144 @@ class RotatedDetMetric(TaskFilterMixin, DOTAMetric):
 
     def compute_metrics(self, results: list) -> dict:
         results = self.scored(results)
-        metrics = self._compute_map(results)
+        if self.merge_patches:
+            metrics = self._merged_metrics(results)
+        else:
+            metrics = self._compute_map(results)
         metrics.update(parse_totals(results))
         return metrics
+
+    # ---- patches ------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _settings(self, **values):
+        old = {k: getattr(self, k) for k in values}
+        for key, value in values.items():
+            setattr(self, key, value)
+        try:
+            yield
+        finally:
+            for key, value in old.items():
+                setattr(self, key, value)
+
+    def _outfile_folder(self) -> str:
+        """``outfile_prefix``, or, when that folder exists (mmrotate refuses to write into
+        it), a fresh ``<parent>/<timestamp>/<basename>``."""
+        prefix = osp.normpath(self.outfile_prefix)
+        if not osp.exists(prefix):
+            return prefix
+        stamp = time.strftime('%Y%m%d_%H%M%S', time.localtime())
+        folder, k = osp.join(osp.dirname(prefix), stamp, osp.basename(prefix)), 1
+        while osp.exists(folder):
+            folder = osp.join(osp.dirname(prefix), f'{stamp}_{k}', osp.basename(prefix))
+            k += 1
+        MMLogger.get_current_instance().warning(
+            f'outfile_prefix {prefix} exists (an earlier run?) and mmrotate does not write '
+            f'into an existing folder: writing the Task1 files to {folder} instead. Move '
+            f'or delete {prefix}, or set test_evaluator.outfile_prefix=..., to write there.')
+        return folder
+
+    def _merged_gt(self, img_ids: List[str]) -> List[dict]:
+        """mmrotate's ``ann`` dicts of the full images, from ``dataset_meta['full_gt']``."""
+        full_gt = self.dataset_meta[FULL_GT_KEY]
+        unknown = [i for i in img_ids if i not in full_gt]
+        if unknown:
+            raise KeyError(
+                f'merged detections for {len(unknown)} image(s) missing from '
+                f"dataset_meta['full_gt'] ({len(full_gt)} images), e.g. {unknown[:5]}; the "
+                'predictions and the dataset do not match (check data_root / ann_file)')
+        anns = []
+        for img_id in img_ids:
+            gt, ignored = instances_to_gt(full_gt[img_id], self.predict_box_type)
+            anns.append(dict(labels=gt.labels.numpy(), bboxes=np.asarray(gt.bboxes),
+                             bboxes_ignore=np.asarray(ignored.bboxes),
+                             labels_ignore=ignored.labels.numpy()))
+        return anns
+
+    def _merged_metrics(self, results: list) -> dict:
+        logger = MMLogger.get_current_instance()
+        preds = [result for _, result in results]
+        num_classes = len(self.dataset_meta['classes'])
+        merged, num_patch_boxes = merge_patch_predictions(
+            preds, num_classes, self.predict_box_type, self.iou_thr)
+        metrics = OrderedDict()
+        if self.outfile_prefix is not None:
+            # the submission files exactly as mmrotate writes them (its own merge)
+            zip_path = DOTAMetric.merge_results(self, preds, self._outfile_folder())
+            logger.info(f'DOTA Task1 submission: {zip_path} (and Task1_<class>.txt beside it)')
+        if not self.format_only:
+            full_gt = self.dataset_meta[FULL_GT_KEY]
+            img_ids = list(full_gt) + [i for i in merged if i not in full_gt]
+            anns = self._merged_gt(img_ids)
+            images = []
+            for img_id, ann in zip(img_ids, anns):
+                dets = merged.get(img_id) or [
+                    np.zeros((0, 6 if self.predict_box_type == 'rbox' else 9), np.float32)
+                    for _ in range(num_classes)]
+                images.append((ann, dict(img_id=img_id, pred_bbox_scores=dets)))
+            # DOTAMetric's own mAP path on the full images (nothing written to disk)
+            with self._settings(merge_patches=False, format_only=False, outfile_prefix=None):
+                metrics.update(self._compute_map_no_json(images))
+        metrics['merge/images'] = len(merged)
+        metrics['merge/patch_boxes'] = num_patch_boxes
+        metrics['merge/boxes'] = sum(len(d) for dets in merged.values() for d in dets)
+        return metrics
+
+    def _compute_map_no_json(self, images: list) -> dict:
+        """``DOTAMetric.compute_metrics`` on ``(ann, result)`` pairs whose results carry
+        only ``pred_bbox_scores`` (its COCO-style json dump, which needs more, is skipped)."""
+        self.results2json = lambda preds, outfile_prefix: {}
+        try:
+            return self._compute_map(images)
+        finally:
+            del self.results2json
+
+
+def merge_patch_predictions(preds: Sequence[dict], num_classes: int, box_type: str = 'rbox',
+                            iou_thr: float = 0.1) -> Tuple[Dict[str, list], int]:
+    """Merge patch detections into their full images, as mmrotate's
+    ``DOTAMetric.merge_results`` does before writing its files.
+
+    Each ``pred`` has ``img_id`` (a patch name ``{id}__{size}__{x}___{y}``), ``bboxes``
+    (``rbox`` ``cx, cy, w, h, t`` or ``qbox`` 8 coordinates, patch pixels), ``scores`` and
+    ``labels``. Boxes are shifted by the patch offset, then per image and class reduced by
+    mmcv's ``nms_rotated`` (``rbox``) / ``nms_quadri`` (``qbox``) at ``iou_thr`` — the
+    functions and inputs mmrotate uses (float32 boxes and scores, NMS in float64).
+
+    Returns ``({original img_id: [per-class (n, 6 | 9) arrays of box + score]}, number of
+    patch boxes before NMS)``; images in order of first appearance.
+    """
+    if box_type not in ('rbox', 'qbox'):
+        raise ValueError(f"patch merging supports predict_box_type 'rbox' or 'qbox', got "
+                         f'{box_type!r}')
+    width = 5 if box_type == 'rbox' else 8
+    groups: Dict[str, list] = OrderedDict()
+    total = 0
+    for pred in preds:
+        ori_id, x, y = parse_patch_name(pred['img_id'])
+        bboxes = np.asarray(pred['bboxes'], dtype=np.float32).reshape(-1, width).copy()
+        shift = [x, y] if box_type == 'rbox' else [x, y] * 4
+        bboxes[:, :len(shift)] += np.array(shift, dtype=np.float32)
+        scores = np.asarray(pred['scores'], dtype=np.float32).reshape(-1, 1)
+        labels = np.asarray(pred['labels']).reshape(-1)
+        groups.setdefault(ori_id, []).append(
+            (labels, np.concatenate([bboxes, scores], axis=1).astype(np.float64)))
+        total += len(labels)
+    nms = (_dota_metric_module.nms_rotated if box_type == 'rbox'
+           else _dota_metric_module.nms_quadri)
+    merged = OrderedDict()
+    for ori_id, parts in groups.items():
+        labels = np.concatenate([p[0] for p in parts])
+        dets = np.concatenate([p[1] for p in parts])
+        per_class = []
+        for label in range(num_classes):
+            cls_dets = dets[labels == label]
+            if len(cls_dets):
+                cls_dets = torch.from_numpy(cls_dets)
+                kept, _ = nms(cls_dets[:, :width], cls_dets[:, -1], iou_thr)
+                cls_dets = kept.numpy()
+            per_class.append(cls_dets.astype(np.float32).reshape(-1, width + 1))
+        merged[ori_id] = per_class
+    return merged, total
 
 
 def parse_totals(results: list) -> dict:
@@ -258,4 +433,4 @@ def parse_totals(results: list) -> dict:
     return {f'parse/{key}': value for key, value in totals.items()}
 
 
-__all__ = ['RotatedDetMetric']
+__all__ = ['RotatedDetMetric', 'merge_patch_predictions']
