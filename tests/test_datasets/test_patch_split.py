@@ -261,3 +261,16 @@ def test_load_images_crop_errors_name_the_image(big_root):
         LoadImages()(dict(img_path=path, crop=(10, 0, 5, 128)))
     with pytest.raises(ValueError, match="needs a sample with one image"):
         LoadImages()(dict(img_paths=[path, path], crop=(0, 0, 128, 128)))
+
+
+def test_consecutive_patches_decode_their_image_once(big_root, monkeypatch):
+    dataset = build(big_root, patch_size=128, gap=32)
+    loader = LoadImages()
+    decoded = []
+    real = loader._load
+    monkeypatch.setattr(loader, '_load', lambda path: decoded.append(path) or real(path))
+    full = cv2.imread(str(big_root / 'images' / 'big.png'))
+    for idx, (x, y) in enumerate(BIG_WINDOWS):
+        out = loader(dataset.get_data_info(idx))
+        np.testing.assert_array_equal(out['img'], full[y:y + 128, x:x + 128])
+    assert decoded == [str(big_root / 'images' / 'big.png')]

@@ -26,13 +26,21 @@ class LoadImages(BaseTransform):
     window size with ``crop_padding`` (a value or one per BGR channel, default 0; ``None``
     leaves a window that runs past the image unpadded), as
     ``tools/dataset_converters/dota_split.py`` writes its patches. The shapes are the
-    patch's (in ``length_only`` mode too); the full image is decoded for each patch and not
-    kept.
+    patch's (in ``length_only`` mode too). The last full image decoded for a crop is kept
+    (one per dataloader worker), so the consecutive patches of one large image decode it
+    once instead of once per patch.
     """
 
     def __init__(self, color_type: str = 'color', imdecode_backend: str = 'cv2') -> None:
         self.color_type = color_type
         self.imdecode_backend = imdecode_backend
+        self._last_full = (None, None)  # (path, decoded image) of the last crop source
+
+    def _load_full(self, path: str) -> np.ndarray:
+        if self._last_full[0] != path:
+            self._last_full = (None, None)  # free the previous image before decoding
+            self._last_full = (path, self._load(path))
+        return self._last_full[1]
 
     @staticmethod
     def paths(results: dict) -> List[str]:
@@ -79,12 +87,13 @@ class LoadImages(BaseTransform):
                     height, width = crop_shape(height, width, crop[0], crop[1] is not None)
                 shapes.append((height, width))
         else:
-            imgs = [self._load(p) for p in paths]
             if crop is not None:
                 try:
-                    imgs = [crop_image(imgs[0], *crop)]
+                    imgs = [crop_image(self._load_full(paths[0]), *crop)]
                 except ValueError as e:
                     raise ValueError(f'{paths[0]}: {e}') from None
+            else:
+                imgs = [self._load(p) for p in paths]
             shapes = [img.shape[:2] for img in imgs]
             results['img'] = imgs[0] if results.get('img_paths') is None else imgs
         results['ori_shapes'] = shapes
