@@ -17,13 +17,17 @@ JSON Lines, one object per sample::
   (a mixed-task set, several questions per image). Together with ``img_id`` they must be
   unique in a file.
 
+* ``pred_scores`` (optional list of floats): one score per parsed box of a detection
+  answer, in emission order (``RotatedDetMetric(score_mode='logprob')`` ranks by them);
+  the offline tool passes them on.
+
 Other keys are kept and ignored. Blank lines are skipped.
 """
 import json
 import os
 import os.path as osp
 import tempfile
-from typing import Iterable, List, Optional
+from typing import Iterable, List, Optional, Tuple
 
 REQUIRED_FIELDS = ('img_id', 'pred_text', 'img_shape')
 #: the fields that identify a sample; a file holds each combination once
@@ -121,6 +125,13 @@ def load_predictions(path: str) -> List[dict]:
         ValueError: naming the file, the line, the field and the fix, for bad JSON, a
             missing or mistyped field, or an ``img_id`` that appears twice.
     """
+    return [record for _, record in read_predictions(path)]
+
+
+def read_predictions(path: str) -> List[Tuple[int, dict]]:
+    """:func:`load_predictions` with the line number of every record:
+    ``[(lineno, record), ...]`` (1-based, blank lines counted), for messages that point
+    into the file."""
     path = str(path)
     records, first_line = [], {}
     with open(path, encoding='utf-8') as f:
@@ -143,8 +154,9 @@ def load_predictions(path: str) -> List[dict]:
                     f'{path}:{lineno}: field \'img_id\': duplicated sample ({_describe(key)}) '
                     f'(first on line {first_line[key]}); keep one prediction per sample')
             first_line[key] = lineno
-            records.append(record)
+            records.append((lineno, record))
     return records
 
 
-__all__ = ['dump_predictions', 'load_predictions', 'sample_key', 'KEY_FIELDS']
+__all__ = ['dump_predictions', 'load_predictions', 'read_predictions', 'sample_key',
+           'KEY_FIELDS']

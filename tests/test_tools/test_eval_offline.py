@@ -7,6 +7,10 @@ Test data (tests/data/dota/val, DOTA-v1.0 classes, all objects axis-aligned):
   P0002__64__0___0 (64 x 64): ship (8..24, 8..40); small-vehicle (40..52, 40..48)
   P0003__64__0___0 (64 x 64): empty annotation file
 Classes with GT: plane (1), small-vehicle (2), ship (1); mAP averages these three.
+
+The other tasks (grounding, captioning, VQA, classification) and the round trip through
+tools/test.py run on the generated demo data (tests/conftest.py) with
+configs/benchmarks/demo_multitask.py.
 """
 import importlib.util
 import json
@@ -105,6 +109,9 @@ def test_load_predictions_errors(tmp_path, bad_line, expected):
 def test_load_predictions_skips_blank_lines(tmp_path):
     path = write_lines(tmp_path / 'preds.jsonl', ['', json.dumps(GOOD), '   '])
     assert load_predictions(path) == [GOOD]
+    # the line numbers, for messages that point into the file
+    from rscovlm.evaluation.predictions import read_predictions
+    assert read_predictions(path) == [(2, GOOD)]
 
 
 # ---------------------------------------------------------------------------
@@ -228,3 +235,308 @@ def test_one_image_several_samples_are_told_apart(tmp_path):
         [None, 'P0001_0', 'P0001_1', None]
     with pytest.raises(ValueError, match=r"task='vqa', question_id='P0001_1'\) already"):
         dump_predictions(records + [records[2]], str(tmp_path / 'dup.jsonl'))
+
+
+def test_progress_lines(capsys):
+    tool = _load_tool()
+    progress = tool.Progress('reading test samples', 5, 2)
+    for done in range(1, 6):
+        progress.update(done)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(',')[0] for line in lines] == [
+        'reading test samples: 2/5 (40%)', 'reading test samples: 4/5 (80%)',
+        'reading test samples: 5/5 (100%)']
+    assert all(' ETA ' in line for line in lines)
+    progress = tool.Progress('scoring', 200, 64)  # chunks of 64: one line per chunk
+    for done in (64, 128, 192, 200):
+        progress.update(done)
+    assert len(capsys.readouterr().out.splitlines()) == 4
+    for total, interval in ((5, 0), (5, 5), (5, 10)):  # off, or nothing to report
+        progress = tool.Progress('x', total, interval)
+        for done in range(1, total + 1):
+            progress.update(done)
+    assert capsys.readouterr().out == ''
+
+
+def test_missing_image_is_named(tmp_path):
+    """Every test image's header is read (its size goes into the data sample)."""
+    import shutil
+    tool = _load_tool()
+    shutil.copytree(osp.join(DATA_ROOT, 'val', 'annfiles'), tmp_path / 'val' / 'annfiles')
+    preds = tmp_path / 'preds.jsonl'
+    dump_predictions([dict(img_id='P0002__64__0___0', pred_text='', img_shape=[64, 64],
+                           ori_shape=[64, 64])], str(preds))
+    with pytest.raises(tool.EvalOfflineError,
+                       match=r"test sample 0 \(img_id='P0001__128__0___0'\): cannot read the "
+                       r"image header of '.*P0001__128__0___0\.png' .*check data_root"):
+        tool.main([CONFIG, str(preds), '--cfg-options', f'data_root={tmp_path}'])
+
+
+def test_pred_scores_reach_the_logprob_mode(tmp_path):
+    # As test_eval_offline_shifted, scored by the records' pred_scores: the small-vehicle
+    # FP (P0002, 0.9) now ranks above the TP (P0001, 0.4): precision 0 then 1/2 at recall
+    # 1/2 -> AP 6/11 * 1/2 = 3/11. mAP = (1 + 0 + 3/11) / 3 = 14/33.
+    tool = _load_tool()
+    preds = tmp_path / 'preds.jsonl'
+    p1 = dict(img_id='P0001__128__0___0', img_shape=[96, 128], pred_scores=[0.8, 0.4],
+              pred_text=box(10, 10, 40, 30) + ' plane\n' + box(60, 50, 74, 58)
+              + ' small vehicle\n')
+    p2 = dict(img_id='P0002__64__0___0', img_shape=[64, 64], pred_scores=[0.5, 0.9],
+              pred_text=box(8, 8, 24, 40, dx=6) + ' ship\n'
+              + box(40, 40, 52, 48, dx=8) + ' small vehicle\n')
+    dump_predictions([p1, p2], str(preds))
+    argv = [CONFIG, str(preds), '--cfg-options', f'data_root={DATA_ROOT}',
+            'test_evaluator.score_mode=logprob']
+    assert tool.main(argv)['dota/mAP'] == pytest.approx(14 / 33, abs=1e-6)
+    dump_predictions([p1, dict(p2, pred_scores=[0.5])], str(preds))
+    with pytest.raises(tool.EvalOfflineError, match=r"preds\.jsonl:2: field 'pred_scores' "
+                       r'must be a list of 2 numbers \(one per box parsed from pred_text\)'):
+        tool.main(argv)
+
+
+def test_processor_of_a_bare_overlay(tmp_path, capsys):
+    """Re-scoring needs no tokenizer (ProcessVLMInputs is left out); a SmartResize left to
+    the processor gets the config's model.processor when it builds, else the offline
+    placeholder, whose frame no score depends on (each prediction brings its own)."""
+    from rscovlm.utils import load_config
+    tool = _load_tool()
+    overlay = tmp_path / 'overlay.py'
+    overlay.write_text(f"""_base_ = [{CONFIG!r}]
+overlay_pipeline = [
+    dict(type='LoadImages'),
+    dict(type='SmartResize', processor=None),
+    dict(type='RenderDetTarget', codec=dict(type='QBoxCodec', fmt='plain', clockwise=True),
+         prompt='det_eval', with_answer=False),
+    dict(type='ProcessVLMInputs', processor=None),
+    dict(type='PackVLMInputs'),
+]
+test_dataloader = dict(dataset=dict(pipeline=overlay_pipeline))
+""")
+    cfg = load_config(str(overlay), {'data_root': DATA_ROOT})
+    pipeline = tool.rescoring_dataset_cfg(cfg)['pipeline']
+    assert [t['type'] for t in pipeline] == ['LoadImages', 'SmartResize', 'RenderDetTarget',
+                                             'PackVLMInputs']
+    assert pipeline[1]['processor'] == tool.PLACEHOLDER_PROCESSOR
+    own = dict(type='TinyQwen2VLProcessor', min_pixels=28 * 28, max_pixels=56 * 56)
+    cfg.model = dict(processor=own)
+    assert tool.rescoring_dataset_cfg(cfg)['pipeline'][1]['processor'] == own
+    cfg.model = dict(processor=dict(type='AutoProcessor', pretrained=str(tmp_path / 'absent')))
+    capsys.readouterr()
+    pipeline = tool.rescoring_dataset_cfg(cfg)['pipeline']
+    assert pipeline[1]['processor'] == tool.PLACEHOLDER_PROCESSOR
+    assert 'model.processor cannot be built here' in capsys.readouterr().out
+
+    preds = tmp_path / 'preds.jsonl'
+    dump_predictions([
+        dict(img_id='P0001__128__0___0', img_shape=[192, 256],
+             pred_text=box(10, 10, 40, 30, s=2) + ' plane\n' + box(60, 50, 74, 58, s=2)
+             + ' small vehicle\n'),
+        dict(img_id='P0002__64__0___0', img_shape=[64, 64],
+             pred_text=box(8, 8, 24, 40) + ' ship\n' + box(40, 40, 52, 48) + ' small vehicle'),
+    ], str(preds))
+    metrics = tool.main([str(overlay), str(preds), '--cfg-options', f'data_root={DATA_ROOT}'])
+    assert metrics['dota/mAP'] == pytest.approx(1.0)
+
+
+# ---------------------------------------------------------------------------
+# every task: configs/benchmarks/demo_multitask.py on the generated demo data
+# (tests/conftest.py: 8 test images of 112 px, shown in the pipeline at 112 px)
+# ---------------------------------------------------------------------------
+MULTITASK = osp.join(REPO, 'configs', 'benchmarks', 'demo_multitask.py')
+# the co-training demo: the tiny model and the same test set
+COTRAIN = osp.join(REPO, 'configs', 'demo', 'qwen2.5-vl-tiny_full_1xb16-2k_demo-cotrain.py')
+
+
+def demo_predictions(root, wrong=False):
+    """Answers written from the demo's annotation files (not through the pipeline), keyed
+    as an older dump would be: img_id, task and question_id, no dataset_name or
+    region_type. ``wrong``: one wrong answer per task (the captions stay right)."""
+    import glob
+    recs = []
+    for path in sorted(glob.glob(osp.join(root, 'test', 'annfiles', '*.txt'))):
+        img_id = osp.basename(path)[:-4]
+        lines = [line.split() for line in open(path)]
+        text = ''.join(','.join(str(int(float(v))) for v in f[:8]) + ' '
+                       + f[8].replace('-', ' ') + '\n' for f in lines if len(f) >= 9)
+        if wrong and img_id == 'P0030__112__0___0':
+            text = 'There are none.'
+        recs.append(dict(img_id=img_id, task='det', pred_text=text or 'There are none.',
+                         img_shape=[112, 112]))
+    with open(osp.join(root, 'test', 'grounding.jsonl')) as f:
+        for k, g in enumerate(json.loads(line) for line in f):
+            x1, y1, x2, y2 = (int(v) for v in g['bbox'])
+            if wrong and k == 0:
+                x1, x2 = x1 - 40, x2 - 40
+            recs.append(dict(img_id=g['image_id'][:-4], task='grounding',
+                             question_id=g['question_id'], img_shape=[112, 112],
+                             pred_text=f"{x1},{y1},{x2},{y2} {g['question']}\n"))
+    with open(osp.join(root, 'test', 'vqa.json')) as f:
+        for k, q in enumerate(json.load(f)):
+            recs.append(dict(img_id=q['image'][:-4], task='vqa', question_id=q['question_id'],
+                             pred_text='seven' if wrong and k == 0 else q['answer'],
+                             img_shape=[112, 112]))
+    with open(osp.join(root, 'test', 'cls.json')) as f:
+        for k, c in enumerate(json.load(f)['images']):
+            recs.append(dict(img_id=c['image'][:-4], task='cls', img_shape=[112, 112],
+                             pred_text='water' if wrong and k == 0 else c['label']))
+    with open(osp.join(root, 'test', 'captions.json')) as f:
+        for c in json.load(f):
+            recs.append(dict(img_id=c['image_id'], task='caption', pred_text=c['captions'][0],
+                             img_shape=[112, 112]))
+    return recs
+
+
+def test_mixed_task_set_perfect_then_one_wrong_answer_per_task(tmp_path, demo_data):
+    """Detection GT (non-difficult): large-vehicle 3 (P0025: 2, P0028: 1), ship 4 (P0026: 2,
+    P0030: 1, P0031: 1), plane 2 (P0027), storage-tank 2 (P0030, P0031); P0029's only
+    object is difficult, P0032 is empty. Grounding 6, VQA 19 (8 count), cls 8, captions 8.
+    """
+    tool = _load_tool()
+    opts = ['--cfg-options', f'data_root={demo_data}']
+    preds = tmp_path / 'perfect.jsonl'
+    assert dump_predictions(demo_predictions(demo_data), str(preds)) == 49
+    m = tool.main([MULTITASK, str(preds), *opts, '--progress-interval', '10'])
+    assert m['dota/mAP'] == pytest.approx(1.0)
+    # 13 boxes (the 2 difficult ones too, which are ignored); P0032 is "There are none."
+    assert m['dota/parse/lines'] == 13 and m['dota/parse/empty_answers'] == 1
+    assert m['grounding/Acc@0.5'] == 100.0 and m['grounding/num_samples'] == 6
+    assert m['vqa/accuracy'] == 100.0 and m['vqa/num_samples'] == 19
+    assert m['cls/accuracy'] == 100.0 and m['cls/num_samples'] == 8
+    # each caption is one of its two references
+    assert m['caption/BLEU_1'] == pytest.approx(100.0) and m['caption/num_samples'] == 8
+
+    # P0030 answered "There are none.": storage-tank recall 1/2 -> AP 6/11 (11-point),
+    # ship recall 3/4 -> AP 8/11; mAP = (1 + 1 + 8/11 + 6/11) / 4 = 9/11. The first
+    # grounding box moved 40 px left (IoU 0): 5/6. The first VQA answer ("2" -> "seven",
+    # a count question): 18/19, count 7/8. The first image's class (grassland ->
+    # water): 7/8, grassland 1/2.
+    preds = tmp_path / 'wrong.jsonl'
+    dump_predictions(demo_predictions(demo_data, wrong=True), str(preds))
+    m = tool.main([MULTITASK, str(preds), *opts, '--work-dir', str(tmp_path / 'work')])
+    assert m['dota/mAP'] == pytest.approx(9 / 11, abs=1e-6)
+    assert m['grounding/Acc@0.5'] == pytest.approx(500 / 6)
+    assert m['vqa/accuracy'] == pytest.approx(1800 / 19)
+    assert m['vqa/acc_count'] == pytest.approx(87.5)
+    assert m['cls/accuracy'] == pytest.approx(87.5)
+    assert m['cls/acc_grassland'] == pytest.approx(50.0)
+    summary = json.loads(next((tmp_path / 'work').iterdir()).read_text())
+    assert (summary['num_samples'], summary['num_images'], summary['num_predictions'],
+            summary['num_missing_predictions']) == (49, 8, 49, 0)
+
+
+@pytest.fixture(scope='module')
+def multitask_samples(demo_data):
+    """The tool and the data samples of the demo's mixed test set (read once)."""
+    from mmengine.registry import init_default_scope
+
+    from rscovlm.utils import load_config
+    init_default_scope('rscovlm')
+    tool = _load_tool()
+    cfg = load_config(MULTITASK, {'data_root': demo_data})
+    samples, _ = tool.read_samples(tool.build_dataset(cfg))
+    return tool, samples
+
+
+def _fill(multitask_samples, records):
+    import copy
+    tool, samples = multitask_samples
+    samples = copy.deepcopy(samples)
+    joined = tool.fill_predictions(samples, list(enumerate(records, 1)), 'preds.jsonl')
+    return samples, joined['missing']
+
+
+def test_mixed_task_join(multitask_samples):
+    tool, samples = multitask_samples
+    assert len(samples) == 49
+    det = dict(img_id='P0025__112__0___0', pred_text='1,1,9,1,9,9,1,9 plane\n',
+               img_shape=[224, 224])
+    # the full key of tools/test.py --out, or only the fields that pick out one sample
+    for record in (dict(det, task='det', dataset_name='demo_det_test', region_type='qbox'),
+                   dict(det, task='det'), dict(det, region_type='qbox')):
+        filled, missing = _fill(multitask_samples, [record])
+        assert len(missing) == 48
+        sample = next(s for s in filled if s.task == 'det' and s.img_id == det['img_id'])
+        assert sample.pred_text == det['pred_text'] and sample.img_shape == (224, 224)
+        assert sample.ori_shape == (112, 112)  # from the image header
+        # parsed as the model parses: the 224-px answer back in the 112-px frame
+        assert sample.parse_stats['num_lines'] == 1
+        assert sample.pred_instances.bboxes[0, :4].tolist() == pytest.approx([2.5, 2.5, 4, 4])
+        others = [s for s in filled if s is not sample]
+        assert all(s.pred_text == '' for s in others)
+        assert all('pred_instances' in s for s in others if s.get('codec'))
+
+    with pytest.raises(tool.EvalOfflineError,
+                       match=r"preds\.jsonl:1: missing field 'task': the prediction "
+                       r"\(img_id='P0025__112__0___0'\) fits 6 test samples"):
+        _fill(multitask_samples, [det])
+    with pytest.raises(tool.EvalOfflineError,
+                       match=r"preds\.jsonl:1: no test sample is \(img_id='P0025__112__0___0', "
+                       r"task='vqa', question_id='nope'\)"):
+        _fill(multitask_samples, [dict(det, task='vqa', question_id='nope')])
+    with pytest.raises(tool.EvalOfflineError,
+                       match=r"preds\.jsonl:2: a second prediction of test sample "
+                       r"\(img_id='P0025__112__0___0', task='det', dataset_name='demo_det_test', "
+                       r"region_type='qbox'\) \(the first is on line 1\)"):
+        _fill(multitask_samples, [dict(det, task='det'), dict(det, region_type='qbox')])
+
+
+ORACLE = '''"""tools/test.py with generation replaced by an oracle: the sample's own answer
+(gt_text for box tasks, gt_answer otherwise), "There are none." for about a third."""
+import runpy
+import sys
+import zlib
+
+from rscovlm.models.vlms.base import BaseVLM
+
+
+def oracle(sample):
+    meta = sample.metainfo
+    key = f"{meta.get('img_id')}/{meta.get('task')}/{meta.get('question_id')}"
+    if zlib.crc32(key.encode()) % 3 == 0:
+        return 'There are none.'
+    return sample.gt_text if meta.get('codec') else sample.gt_answer
+
+
+_predict = BaseVLM.predict
+
+
+def predict(self, inputs, data_samples):
+    self._oracle_texts = [oracle(s) for s in data_samples]
+    return _predict(self, inputs, data_samples)  # parses boxes as usual
+
+
+def generate(self, inputs, return_logprobs=False, **overrides):
+    return list(self._oracle_texts)
+
+
+BaseVLM.predict, BaseVLM.generate = predict, generate
+sys.argv = ['tools/test.py'] + sys.argv[1:]
+runpy.run_path('tools/test.py', run_name='__main__')
+'''
+
+
+def test_round_trip_with_test_py(tmp_path, demo_data):
+    """tools/test.py --out on the tiny co-training model over every demo task, then
+    eval_offline on the file: the same value for every metric."""
+    script = tmp_path / 'oracle_test.py'
+    script.write_text(ORACLE)
+    preds = tmp_path / 'preds.jsonl'
+    cmd = [sys.executable, str(script), COTRAIN, '--work-dir', str(tmp_path / 'test'),
+           '--out', str(preds), '--cfg-options', f'data_root={demo_data}',
+           'test_dataloader.num_workers=0', 'test_dataloader.batch_size=16']
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, OMP_NUM_THREADS='1'))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    online = json.loads(next((tmp_path / 'test').glob('*/results.json')).read_text())
+    assert len(preds.read_text().splitlines()) == 49
+
+    tool = _load_tool()
+    tool.main([COTRAIN, str(preds), '--cfg-options', f'data_root={demo_data}',
+               '--work-dir', str(tmp_path / 'offline')])
+    offline = json.loads(next((tmp_path / 'offline').iterdir()).read_text())
+    assert offline['num_missing_predictions'] == 0
+    assert len(online['metrics']) == 35
+    assert offline['metrics'] == online['metrics']
+    # not a trivial agreement: the oracle's answers score in between
+    assert 0 < online['metrics']['dota/mAP'] < 1
+    assert 0 < online['metrics']['vqa/accuracy'] < 100
