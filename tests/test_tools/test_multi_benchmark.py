@@ -28,7 +28,7 @@ def summary(tmp_path_factory, demo_data):
                      "model = dict(task_max_new_tokens=dict(det=2))\n")
     log = run([sys.executable, 'tools/test.py', CONFIG, '--work-dir', str(work),
                '--benchmarks', str(short), 'configs/benchmarks/demo_det.py',
-               'configs/benchmarks/demo_multitask.py',
+               'configs/benchmarks/demo_multitask.py', 'configs/benchmarks/demo_det_ranked.py',
                '--out', str(work / 'preds.jsonl'), *small_run_options(demo_data)])
     run_dir = sorted(work.glob('2*/'))[-1]
     return work, run_dir, log
@@ -37,7 +37,7 @@ def summary(tmp_path_factory, demo_data):
 def test_summary_has_every_benchmark_and_headline_metrics(summary):
     work, run_dir, log = summary
     result = json.loads((run_dir / 'summary.json').read_text())
-    assert list(result['benchmarks']) == ['demo_det_short', 'demo_det', 'demo_multitask']
+    assert list(result['benchmarks']) == ['demo_det_short', 'demo_det', 'demo_multitask', 'demo_det_ranked']
     multi = result['benchmarks']['demo_multitask']['metrics']
     for key in ('dota/mAP', 'grounding/Acc@0.5', 'caption/CIDEr', 'vqa/accuracy',
                 'cls/accuracy'):
@@ -53,7 +53,7 @@ def test_summary_has_every_benchmark_and_headline_metrics(summary):
     # each benchmark's own results file, and progress lines with an ETA
     assert json.loads((run_dir / 'demo_multitask' / 'results.json').read_text())[
         'metrics'] == multi
-    assert 'benchmark 3/3: demo_multitask' in log and 'eta:' in log
+    assert 'benchmark 3/4: demo_multitask' in log and 'eta:' in log
 
 
 def test_one_predictions_file_per_benchmark(summary, demo_data):
@@ -78,6 +78,29 @@ def test_benchmark_generation_settings_apply_to_its_run_only(summary):
     for a, b in zip(short, full):
         assert b['pred_text'].startswith(a['pred_text'])
     assert sum(len(a['pred_text']) < len(b['pred_text']) for a, b in zip(short, full)) >= 6
+
+
+def test_logprob_scores_are_dumped_and_rescored_offline(summary, demo_data):
+    """demo_det_ranked: the model scores box lines by token probability; the dump carries
+    them, and eval_offline gives both numbers test.py printed."""
+    work, run_dir, _ = summary
+    result = json.loads((run_dir / 'summary.json').read_text())['benchmarks']
+    metrics = result['demo_det_ranked']['metrics']
+    # the constant-score metric is the plain mAP_nc of the same answers
+    assert metrics['dota/mAP'] == result['demo_det']['metrics']['dota/mAP']
+    preds = [json.loads(l)
+             for l in (work / 'preds_demo_det_ranked.jsonl').read_text().splitlines()]
+    # (the random-init model writes few whole box lines; the per-line values are checked
+    # in tests/test_models/test_generation_options.py)
+    assert all(len(r['pred_scores']) <= r['pred_text'].count('\n') + 1 for r in preds)
+    assert all(0 < v <= 1 for r in preds for v in r['pred_scores'])
+    offline = run([sys.executable, 'tools/analysis_tools/eval_offline.py',
+                   'configs/benchmarks/demo_det_ranked.py',
+                   str(work / 'preds_demo_det_ranked.jsonl'), '--work-dir', str(work / 'off'),
+                   '--cfg-options', f'data_root={demo_data}'])
+    rescored = json.loads(next((work / 'off').glob('eval_offline_*.json')).read_text())
+    for key in ('dota/mAP', 'dota_logprob/mAP', 'dota_logprob/parse/lines'):
+        assert rescored['metrics'][key] == metrics[key], (key, offline[-2000:])
 
 
 def test_bad_benchmarks_are_named(tmp_path, tiny_cfg):
