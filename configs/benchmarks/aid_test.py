@@ -8,6 +8,10 @@
 # Override the location with --cfg-options data_root=/path/to/AID/
 # Prompt (RSCoVLM cls_*; prompt 'cls', no space after the colon, trailing period):
 #   "Classify the image within one of the given classes:{class 1},{class 2},...,{class N}."
+# Deviation from upstream RSCoVLM's cls_aid (eval/data/data_prepare/format_scene_cls.py):
+# the class names are the converter's (BareLand -> bare land) where upstream prompts with
+# the raw folder names (`Airport,BareLand,...`) and scores their lower-cased form; upstream's
+# 20 % split is unseeded.
 # Metric: contain-accuracy (%) (the normalised class name is a substring of the answer),
 # per-class accuracy and their mean.
 # Pixels: the model's processor.

@@ -1,13 +1,20 @@
 # GeoChat-Bench scene classification, AID (GeoChat's `aid.jsonl`), in rscovlm's
-# classification JSON (docs/data_formats.md). No rscovlm converter reads GeoChat-Bench yet:
-# write each record of aid.jsonl as {"image": <image_id>, "label": <ground truth>} and list the
-# classes in the order of the records' `classes` string:
+# classification JSON (docs/data_formats.md). No rscovlm converter reads GeoChat-Bench yet.
+# Each record of aid.jsonl has `image`, `ground_truth` and `text`, which holds
+# "Classes: <the class list>" up to the end of a line; upstream (RSCoVLM's
+# format_geochat.py) keeps that list, stripped and lower-cased, as the record's `classes`
+# string and lower-cases the ground truth. Write
 #   <data_root>/aid_cls.json   {"classes": [...], "images": [{"image", "label"}]}
-#   <data_root>/images/AID/<image_id>   (AID images, which GeoChat-Bench does not ship)
+#   <data_root>/images/AID/<image>   (AID images, which GeoChat-Bench does not ship)
+# with "classes" = that `classes` string split on ',' and each piece kept exactly as written,
+# spaces included (e.g. ["airport", " bare land", " beach"] for "airport, bare land, beach"),
+# so that ','.join(classes) gives the string back verbatim, and "label" = the piece that
+# equals the lower-cased ground truth once stripped (' bare land').
+#   (upstream's format_geochat also maps AID's 'MediumResidentialgt' to 'medium residential',
+#   and reads the images as .jpg).
 # Override the location with --cfg-options data_root=/path/to/GeoChat-Bench/
 # Prompt (upstream geochat_aid, no trailing period):
-#   "Classify the image within one of the given classes:{classes}", classes joined by ','
-#   (upstream pastes the record's own `classes` string there).
+#   "Classify the image within one of the given classes:" + the record's `classes` string.
 # Metric: contain-accuracy (%): the normalised class name is a substring of the answer.
 # Pixels: the model's processor.
 geochat_aid_pipeline = [

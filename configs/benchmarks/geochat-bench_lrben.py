@@ -1,13 +1,18 @@
 # GeoChat-Bench VQA, RSVQA-LRBEN (GeoChat's `lrben.jsonl`),
 # in rscovlm's VQA JSON (docs/data_formats.md).
-# No rscovlm converter reads GeoChat-Bench yet: turn each record of lrben.jsonl into
-# {"image": <image_id>, "question": <question, verbatim>,
-#  "answer": <ground truth>, "type": <question type>, "question_id"}:
-#   <data_root>/lrben_vqa.json, <data_root>/images/LRBEN/<image_id>
+# No rscovlm converter reads GeoChat-Bench yet. Each record of lrben.jsonl has `image`,
+# `text` (the question, a newline and GeoChat's answer instruction), `category` and
+# `question_id`, but no answer: take it from RSVQA's answers file by `question_id`, as
+# upstream (RSCoVLM's format_geochat.py) does. Write
+#   <data_root>/lrben_vqa.json, <data_root>/images/LRBEN/<image>
+# with one {"image": <image>, "question": <the first line of `text`, stripped and
+# lower-cased>, "answer": <the answer, lower-cased>, "type": <category>, "question_id"} per
+# record (upstream lower-cases both).
 # Override the location with --cfg-options data_root=/path/to/GeoChat-Bench/
-# Prompt (upstream geochat_lrben; prompt 'vqa'): "{question} Answer the question using a single
-# word or a short phrase."
-# Metric: contain-accuracy (%), overall and per question type (presence, comparison, rural/urban).
+# Prompt (upstream geochat_lrben; prompt 'vqa'): "{question} Answer the question
+# using a single word or a short phrase."
+# Metric: contain-accuracy (%), overall and per question type (the records' `category`,
+# RSVQA's presence, comp, rural_urban).
 # Pixels: the model's processor.
 geochat_lrben_pipeline = [
     dict(type='LoadImages'),

@@ -1,10 +1,13 @@
 # GeoChat-Bench referring (GeoChat's `referring.jsonl`), in rscovlm's grounding JSONL
-# (docs/data_formats.md). No rscovlm converter reads GeoChat-Bench yet: write each record as
-# {"image_id", "question", "question_id", "polys": [4 [x, y], ...], "type", "size_group",
-# "obj_ids"} in original pixels, one polygon per object the expression refers to (GeoChat's
-# {<x1><y1><x2><y2>|<θ>} boxes are on a 0-100 grid: x / 100 * W, y / 100 * H, the rectangle
-# rotated by θ about its centre), without `dataset`:
-#   <data_root>/referring.jsonl, <data_root>/images/referring/<image_id>
+# (docs/data_formats.md). No rscovlm converter reads GeoChat-Bench yet. Each GeoChat record
+# {"question_id", "image_id", "ground_truth", "question", "type", "dataset", "obj_ids",
+# "size_group"} already gives `ground_truth` as one 4-point polygon [[x, y] x 4] per object
+# the expression refers to, in original pixels, and an `image_id` without extension (the
+# image is `<image_id>.png` of GeoChat_Instruct's images; upstream's format_geochat.py appends
+# '.png'). Write it as {"image_id": "<image_id>.png", "question", "question_id",
+# "polys": <ground_truth>, "type", "size_group", "obj_ids"}, without `dataset` (FAST, SIOR,
+# SOTA: GroundingDataset would read it as an image sub-folder):
+#   <data_root>/referring.jsonl, <data_root>/images/referring/<image_id>.png
 # Override the location with --cfg-options data_root=/path/to/GeoChat-Bench/
 # Prompt (upstream geochat_referring plain, no system prompt):
 #   "Find all {expression}, delivering each oriented coordinates in plain text format

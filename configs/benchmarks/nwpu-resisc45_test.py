@@ -8,6 +8,10 @@
 # Override the location with --cfg-options data_root=/path/to/NWPU-RESISC45/
 # Prompt (RSCoVLM cls_*; prompt 'cls', no space after the colon, trailing period):
 #   "Classify the image within one of the given classes:{class 1},{class 2},...,{class N}."
+# Deviations from upstream RSCoVLM's cls_resisc (eval/data/data_prepare/format_scene_cls.py):
+# the class names are the converter's (baseball_diamond -> baseball diamond) where upstream
+# prompts with, and scores, the raw folder names (`airplane,airport,baseball_diamond,...`),
+# and upstream scores the images of an NWPU-Captions split, not a seeded 10 % split.
 # Metric: contain-accuracy (%) (the normalised class name is a substring of the answer),
 # per-class accuracy and their mean.
 # Pixels: the model's processor.

@@ -5,6 +5,10 @@
 #   python tools/dataset_converters/refgeo.py data/refGeo/metainfo_v2/rsvg_test_v2.jsonl \
 #       --img-root data/refGeo/images --out data/refGeo/refgeo_rsvg_test.jsonl
 #   <data_root>/refgeo_<split>.jsonl, <data_root>/images/<dataset>/<image_id>
+# (each record's image is exactly images/<its `dataset`>/<its `image_id`>; upstream reads
+# geochat_test's images from images/geochat_test/, trying .png when the .jpg is missing, so
+# check that split's `dataset` and `image_id` against your copy: refgeo.py drops records
+# whose image it cannot find, and counts them.)
 # Override the location with --cfg-options data_root=/path/to/refGeo/
 # Prompt (upstream GeoGround plain; prompt 'ground'): system = the horizontal-box detection
 # system prompt, user = "find the {referring expression}"; answer "x1,y1,x2,y2 label".

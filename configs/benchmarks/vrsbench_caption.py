@@ -3,10 +3,10 @@
 #       --out data/VRSBench/vrsbench_caption_test.json
 #   <data_root>/vrsbench_caption_test.json, <data_root>/Images_val/*.png
 # Override the location with --cfg-options data_root=/path/to/VRSBench/
-# Prompt: "Describe the image in detail." Upstream asks each record's own `question` from
-# VRSBench_EVAL_Cap.json, which the converter does not keep; the benchmark's caption
-# question is this one (check it against your copy of the file, and set the dataset's
-# `prompt` to it if it differs).
+# Prompt: "Describe the image in detail" (no trailing period). Upstream asks each record's
+# own `question` from VRSBench_EVAL_Cap.json, which the converter does not keep; VRSBench
+# writes that same question for every image (lx709/VRSBench prepare_eval_all.ipynb), so it
+# is fixed here.
 # Metric: one reference per image. CaptionMetric with the PTB tokenizer (BLEU-1..4, METEOR,
 # ROUGE-L, CIDEr: VRSBench's official scores) plus CIDEr_raw (lower-cased raw strings, no
 # tokenizer: the number RSCoVLM reports). METEOR and PTB need Java; without it use
@@ -31,7 +31,7 @@ val_dataloader = dict(
         data_root='data/VRSBench/',
         ann_file='vrsbench_caption_test.json',
         data_prefix=dict(img_path='Images_val/'),
-        prompt='Describe the image in detail.',
+        prompt='Describe the image in detail',
         test_mode=True,
         pipeline=vrsbench_caption_pipeline))
 test_dataloader = val_dataloader

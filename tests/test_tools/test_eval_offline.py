@@ -206,16 +206,6 @@ def test_eval_offline_unknown_img_id(tmp_path):
         tool.main([CONFIG, str(preds), '--cfg-options', f'data_root={DATA_ROOT}'])
 
 
-def test_eval_offline_missing_image_needs_ori_shape(tmp_path):
-    tool = _load_tool()
-    records = [dict(img_id='P0001__128__0___0', img_path=str(tmp_path / 'missing.png'),
-                    instances=[])]
-    preds = [dict(img_id='P0001__128__0___0', pred_text='', img_shape=[64, 64])]
-    with pytest.raises(tool.EvalOfflineError, match=r"no 'ori_shape' for "
-                       r"'P0001__128__0___0' .*add \"ori_shape\": \[h, w\]"):
-        tool.build_samples(records, preds, 'preds.jsonl')
-
-
 def test_format_table():
     tool = _load_tool()
     table = tool.format_table({'dota/mAP': np.float32(0.5), 'dota/parse/lines': 3})

@@ -71,24 +71,45 @@ def test_pkl_sweep(tmp_path, capsys):
     assert 'best tau 0: map_ac' in capsys.readouterr().out
 
 
-def test_jsonl_sweep_with_scores(tmp_path):
-    """Predictions JSONL + config GT (tests/data/dota/val): per-box scores used."""
+def _jsonl_records(scores_field='pred_scores'):
     # P0001: plane (10..40, 10..30), small-vehicle (60..74, 50..58), a difficult one
     plane = ','.join(map(str, box(10, 10, 40, 30)))
     fp = ','.join(map(str, box(100, 10, 120, 30)))
     sv = ','.join(map(str, box(60, 50, 74, 58)))
-    records = [dict(img_id='P0001__128__0___0', img_shape=[96, 128], ori_shape=[96, 128],
-                    pred_text=f'{fp} plane\n{plane} plane\n{sv} small vehicle\n',
-                    scores=[0.3, 0.9, 0.8])]
-    path = tmp_path / 'preds.jsonl'
-    path.write_text(''.join(json.dumps(r) + '\n' for r in records))
-    tool = load_tool()
-    rows = tool.main([str(path), '--config', CONFIG, '--cfg-options',
+    return [{'img_id': 'P0001__128__0___0', 'img_shape': [96, 128], 'ori_shape': [96, 128],
+             'pred_text': f'{fp} plane\n{plane} plane\n{sv} small vehicle\n',
+             scores_field: [0.3, 0.9, 0.8]}]
+
+
+def _run_jsonl(tool, path, *extra):
+    return tool.main([str(path), '--config', CONFIG, '--cfg-options',
                       f'data_root={DATA_ROOT}', 'test_evaluator.nproc=1',
-                      '--thrs', '0', '0.5'])
+                      '--thrs', '0', '0.5', *extra])
+
+
+def test_jsonl_sweep_with_scores(tmp_path):
+    """Predictions JSONL + config GT (tests/data/dota/val): per-box scores used."""
+    path = tmp_path / 'preds.jsonl'
+    path.write_text(''.join(json.dumps(r) + '\n' for r in _jsonl_records()))
+    tool = load_tool()
+    rows = _run_jsonl(tool, path)
     # classes with GT: plane (1), small-vehicle (2: one in P0002, which has no
     # prediction), ship (1, in P0002); small vehicle: recall 1/2 -> 6/11; ship 0
     # tau 0: plane FP (.3) then TP -> 1/2 at every t -> 1/2
     # tau .5: the FP is dropped -> plane 1
     assert [r['mAP'] for r in rows] == pytest.approx(
         [(1 / 2 + 6 / 11) / 3, (1 + 6 / 11) / 3], abs=1e-6)
+
+
+def test_jsonl_old_scores_field_reads_as_pred_scores(tmp_path):
+    """A file from before the rename (per-box ``scores``) gives the rows of one with
+    ``pred_scores``, and ``--score-mode auto`` takes them as logprob scores in both."""
+    tool = load_tool()
+    rows = {}
+    for field in ('pred_scores', 'scores'):
+        path = tmp_path / field / 'preds.jsonl'
+        path.parent.mkdir()
+        path.write_text(''.join(json.dumps(r) + '\n' for r in _jsonl_records(field)))
+        rows[field] = _run_jsonl(tool, path)
+    assert rows['scores'] == rows['pred_scores']
+    assert [r['kept'] for r in rows['scores']] == [3, 2]  # tau .5 drops the 0.3 box

@@ -43,9 +43,10 @@ How the samples are built (the same data samples ``tools/test.py`` scores):
    compared.
 5. ``pred_text`` is set; for a sample whose metainfo has a box ``codec`` (detection,
    grounding) the text is parsed by ``rscovlm.structures.decode_prediction``, the parser
-   the model uses after generation, into ``pred_instances`` / ``parse_stats``
-   (``pred_scores`` of the record, if any, become the boxes' scores, as the model's
-   ``box_scores='logprob'`` sets them).
+   the model uses after generation, into ``pred_instances`` / ``parse_stats``. The
+   record's ``pred_scores``, if any, become the sample's ``pred_scores`` and the boxes
+   keep score 1.0, as the model's ``box_scores='logprob'`` leaves them: mAP_nc does not
+   depend on them, ``RotatedDetMetric(score_mode='logprob')`` ranks by them.
 6. The samples go to ``cfg.test_evaluator`` in dataset order (with constant scores the
    order of tied boxes enters the AP), in chunks of ``CHUNK_SIZE``.
 
@@ -323,11 +324,12 @@ def set_prediction(sample, record: Optional[dict], where: str = '',
     """Fill ``pred_text`` (empty without a record), the record's frame, and for a sample
     with a box ``codec`` ``pred_instances`` / ``parse_stats``, as the model does.
 
-    ``with_scores`` (the file carries ``pred_scores``): an answer without a box gets
-    ``pred_scores = []`` when its record has none (or there is no record), as the
-    model's ``box_scores='logprob'`` gives it."""
-    import torch
-
+    The record's ``pred_scores`` (one number per parsed box) are checked and set as
+    the sample's ``pred_scores``; ``pred_instances.scores`` stay 1.0, as the model's
+    ``box_scores='logprob'`` leaves them (``RotatedDetMetric(score_mode='logprob')``
+    reads ``pred_scores``). ``with_scores`` (the file carries ``pred_scores``): an
+    answer without a box gets ``pred_scores = []`` when its record has none (or there
+    is no record), as the model gives it."""
     from rscovlm.structures import decode_prediction
     sample.pred_text = '' if record is None else record['pred_text']
     if record is not None:
@@ -350,8 +352,6 @@ def set_prediction(sample, record: Optional[dict], where: str = '',
                 f'box parsed from pred_text), got {scores!r}; leave it out for '
                 'constant scores')
         sample.pred_scores = [float(v) for v in scores]
-        sample.pred_instances.scores = torch.as_tensor(sample.pred_scores,
-                                                       dtype=torch.float32)
 
 
 def fill_predictions(samples: list, predictions: List[Tuple[int, dict]],
@@ -405,81 +405,6 @@ def fill_predictions(samples: list, predictions: List[Tuple[int, dict]],
     if other_frame:
         print_log(f'{len(other_frame)} prediction(s) were answered in a frame other than '
                   "this pipeline's resize; their own img_shape is used.", logger=logger)
-    return dict(samples=samples, missing=missing)
-
-
-# --------------------------------------------------------------------------- #
-# the record-level join of detection sets (used by map_ac_sweep.py)
-# --------------------------------------------------------------------------- #
-def build_gt_dataset(cfg: Config):
-    """The test dataset without its pipeline (ground-truth records only)."""
-    from rscovlm.utils import build_gt_dataset as _build
-    try:
-        return _build(cfg)
-    except ValueError as e:
-        raise EvalOfflineError(str(e)) from None
-
-
-def _image_shape(path: str):
-    """(h, w) from the image header only."""
-    from PIL import Image
-    with Image.open(path) as img:
-        width, height = img.size
-    return [int(height), int(width)]
-
-
-def build_samples(records: List[dict], predictions: List[dict], predictions_path: str,
-                  box_type: str = 'rbox', logger=None) -> Dict[str, object]:
-    """Detection only: join predictions to the DOTA-style ``records`` of
-    :func:`build_gt_dataset` by ``img_id``; one metric sample (a dict with
-    ``gt_instances``, ``ignored_instances``, ``pred_text`` and the shapes) per record.
-
-    Kept for ``tools/analysis_tools/map_ac_sweep.py``, which parses the boxes itself;
-    eval_offline builds its samples with :func:`read_samples` and
-    :func:`fill_predictions`, for every task.
-    """
-    from rscovlm.structures import instances_to_gt
-
-    by_id = {p['img_id']: p for p in predictions}
-    record_ids = {r['img_id'] for r in records}
-    unknown = [p['img_id'] for p in predictions if p['img_id'] not in record_ids]
-    if unknown:
-        shown = ', '.join(repr(i) for i in unknown[:5])
-        more = f' (and {len(unknown) - 5} more)' if len(unknown) > 5 else ''
-        raise EvalOfflineError(
-            f'{predictions_path}: {len(unknown)} prediction(s) for images not in the test '
-            f'dataset ({len(records)} images): {shown}{more}. Check data_root / ann_file '
-            '(--cfg-options data_root=...) and that the predictions come from this '
-            'benchmark.')
-
-    samples, missing = [], []
-    for record in records:
-        gt, ignored = instances_to_gt(record.get('instances', []), box_type=box_type)
-        sample = dict(img_id=record['img_id'], gt_instances=gt.to_dict(),
-                      ignored_instances=ignored.to_dict())
-        pred = by_id.get(record['img_id'])
-        if pred is None:
-            missing.append(record['img_id'])
-            sample.update(pred_text='')  # scored as an empty answer
-        else:
-            ori_shape = pred.get('ori_shape')
-            if ori_shape is None:
-                img_path = record.get('img_path')
-                try:
-                    ori_shape = _image_shape(img_path)
-                except (OSError, TypeError) as e:
-                    raise EvalOfflineError(
-                        f"{predictions_path}: no 'ori_shape' for {record['img_id']!r} and "
-                        f'its image {img_path!r} cannot be read ({e}); add "ori_shape": '
-                        '[h, w] to the predictions or fix data_root') from None
-            sample.update(pred_text=pred['pred_text'], img_shape=list(pred['img_shape']),
-                          ori_shape=list(ori_shape))
-        samples.append(sample)
-    if missing:
-        print_log(
-            f'{len(missing)} of {len(records)} dataset images have no prediction in '
-            f'{predictions_path} (e.g. {missing[0]!r}); they are scored as empty answers.',
-            logger=logger, level=logging.WARNING)
     return dict(samples=samples, missing=missing)
 
 

@@ -13,18 +13,28 @@ best mAP_nc.
 Inputs:
 * an mmdet / mmrotate results pkl: a list of dicts with ``img_id`` and
   ``pred_instances`` (``bboxes`` rboxes, ``scores``, ``labels``); the GT is their
-  ``gt_instances`` / ``ignored_instances`` or, when absent, ``--config``'s test set;
+  ``gt_instances`` / ``ignored_instances`` or, when absent, ``--config``'s test set
+  records (by ``img_id``);
 * a predictions JSONL of ``tools/test.py --out`` (``rscovlm/evaluation/predictions.py``)
-  with an optional per-box ``scores`` list per record (one float per parsed box); GT
-  from ``--config``'s test set. ``--score-mode auto`` uses the ``scores`` when every
-  record has them ('logprob'), else 1.0 for every box ('constant', a flat sweep).
+  with an optional per-box ``pred_scores`` list per record (one float per box parsed
+  from ``pred_text``, in emission order, as the model's ``box_scores='logprob'`` gives
+  them). Files written before that name carry the list as ``scores``; it is still read
+  (``pred_scores`` wins when a record has both). The records are joined to
+  ``--config``'s test samples exactly as ``eval_offline.py`` joins them (its
+  ``read_samples`` + ``fill_predictions``: a header-only pipeline pass, so every test
+  image must be on disk; the sample key fields; boxes parsed by ``decode_prediction``
+  with the sample's own codec; a sample without prediction is an empty answer), and
+  only the samples of task ``det`` are swept. ``--score-mode auto`` uses the
+  ``pred_scores`` when every record has them ('logprob'), else 1.0 for every box
+  ('constant', a flat sweep); 'order' scores the k-th of n boxes ``1 - k / n``.
 """
 import argparse
+import functools
 import importlib.util
 import os.path as osp
 import pickle
 import sys
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -32,7 +42,9 @@ import torch
 UPSTREAM_THRS = (0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.7)
 
 
+@functools.lru_cache(maxsize=None)
 def _eval_offline():
+    """``tools/analysis_tools/eval_offline.py``, loaded once."""
     path = osp.join(osp.dirname(osp.abspath(__file__)), 'eval_offline.py')
     spec = importlib.util.spec_from_file_location('_eval_offline', path)
     module = importlib.util.module_from_spec(spec)
@@ -100,22 +112,45 @@ def attach_gt(samples: List[dict], records: List[dict]) -> List[dict]:
     return out
 
 
-def parse(samples: List[dict], classes: Sequence[str], score_mode: str = 'constant',
-          codec: Optional[dict] = None) -> List[dict]:
-    """Give every sample scored ``pred_instances`` (``pred_text`` parsed once) and keep
-    its parse statistics."""
-    from rscovlm.evaluation.metrics.rotated_det_metric import PARSE_KEY, RotatedDetMetric
-    kwargs = {} if codec is None else dict(codec=codec)
-    parser = RotatedDetMetric(score_mode=score_mode, **kwargs)
-    parser.dataset_meta = dict(classes=tuple(classes))
-    out = []
-    for sample in samples:
-        if 'pred_instances' in sample and 'scores' in sample['pred_instances']:
-            out.append(sample)
-            continue
-        sample, stats = parser._predict(sample)
-        out.append(dict(sample, **{PARSE_KEY: stats}))
-    return out
+def _with_pred_scores(record: dict) -> dict:
+    """The record with an older file's ``scores`` under today's name, ``pred_scores``."""
+    if 'pred_scores' not in record and 'scores' in record:
+        record = dict(record, pred_scores=record['scores'])
+    return record
+
+
+def load_jsonl(path: str, cfg, score_mode: str = 'auto',
+               classes: Optional[Sequence[str]] = None) -> Tuple[List[dict], list, str]:
+    """``(samples, classes, score mode)`` of a predictions JSONL: the ``det`` samples of
+    ``cfg``'s test set (dicts) with the predictions joined and parsed by
+    ``eval_offline.py`` (``read_samples`` + ``fill_predictions``), each box scored by
+    the mode (``'auto'``: ``'logprob'`` when every record has ``pred_scores``, else
+    ``'constant'``)."""
+    from rscovlm.evaluation.predictions import read_predictions
+    tool = _eval_offline()
+    predictions = [(line, _with_pred_scores(r)) for line, r in read_predictions(path)]
+    dataset = tool.build_dataset(cfg)
+    samples, grid_indices = tool.read_samples(dataset)
+    tool.fill_predictions(samples, predictions, path, grid_indices=grid_indices)
+    if score_mode == 'auto':
+        score_mode = 'logprob' if predictions and all(
+            'pred_scores' in r for _, r in predictions) else 'constant'
+    # the samples RotatedDetMetric(task='det') scores
+    samples = [d for d in (s.to_dict() for s in samples) if d.get('task', 'det') == 'det']
+    if not samples:
+        raise ValueError(f'{cfg.filename or "the config"}: the test set has no '
+                         "sample of task 'det'")
+    classes = classes or dataset.metainfo.get('classes') or samples[0].get('classes')
+    return apply_score_mode(samples, score_mode), classes, score_mode
+
+
+def apply_score_mode(samples: List[dict], score_mode: str = 'constant') -> List[dict]:
+    """Score the parsed ``pred_instances`` of every sample as
+    ``RotatedDetMetric(score_mode=...)`` does: 'constant' keeps 1.0, 'order' gives the
+    k-th of n boxes ``1 - k / n``, 'logprob' takes the sample's ``pred_scores``."""
+    from rscovlm.evaluation.metrics.rotated_det_metric import RotatedDetMetric
+    metric = RotatedDetMetric(score_mode=score_mode)
+    return [metric._predict(sample)[0] for sample in samples]
 
 
 def sweep(samples: List[dict], classes: Sequence[str], thrs: Sequence[float] = UPSTREAM_THRS,
@@ -175,38 +210,26 @@ def main(argv=None) -> List[dict]:
     from mmengine.registry import init_default_scope
     args = parse_args(argv)
     init_default_scope('rscovlm')
-    records, classes, codec = None, args.classes, None
+    cfg, classes = None, args.classes
     if args.config:
         from rscovlm.utils import load_config
         cfg = load_config(args.config, args.cfg_options)
-        dataset = _eval_offline().build_gt_dataset(cfg)
-        records = [dataset.get_data_info(i) for i in range(len(dataset))]
-        classes = classes or dataset.metainfo['classes']
-        evaluator = cfg.get('test_evaluator') or {}
-        codec = evaluator.get('codec') if isinstance(evaluator, dict) else None
 
     if args.results.endswith('.pkl'):
         samples = load_pkl(args.results)
-        if records is not None and not all('gt_instances' in s for s in samples):
-            samples = attach_gt(samples, records)
+        if cfg is not None:
+            from rscovlm.utils import build_gt_dataset
+            dataset = build_gt_dataset(cfg)
+            classes = classes or dataset.metainfo['classes']
+            if not all('gt_instances' in s for s in samples):
+                records = [dataset.get_data_info(i) for i in range(len(dataset))]
+                samples = attach_gt(samples, records)
         if not all('gt_instances' in s for s in samples):
             raise ValueError('the pkl has no gt_instances: pass --config')
     else:
-        if records is None:
+        if cfg is None:
             raise ValueError('a predictions JSONL needs --config for the GT')
-        from rscovlm.evaluation import load_predictions
-        preds = load_predictions(args.results)
-        samples = _eval_offline().build_samples(records, preds, args.results)['samples']
-        scores = {p['img_id']: p['scores'] for p in preds if 'scores' in p}
-        mode = args.score_mode
-        if mode == 'auto':
-            mode = 'logprob' if len(scores) == len(preds) else 'constant'
-        for s in samples:
-            if s['img_id'] in scores:
-                s['pred_scores'] = scores[s['img_id']]
-            elif mode == 'logprob':  # an image without prediction: no box, no score
-                s['pred_scores'] = []
-        samples = parse(samples, classes, mode, codec)
+        samples, classes, _ = load_jsonl(args.results, cfg, args.score_mode, classes)
     if not classes:
         raise ValueError('no class names: pass --config or --classes')
     rows = sweep(samples, classes, args.thrs, args.strict, iou_thrs=[args.iou_thr],
@@ -218,6 +241,6 @@ def main(argv=None) -> List[dict]:
 if __name__ == '__main__':
     try:
         main()
-    except (ValueError, FileNotFoundError, KeyError) as e:
+    except (ValueError, FileNotFoundError, KeyError, _eval_offline().EvalOfflineError) as e:
         print(f'map_ac_sweep: error: {e}', file=sys.stderr)
         sys.exit(1)
