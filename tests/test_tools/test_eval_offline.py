@@ -278,6 +278,11 @@ def test_pred_scores_reach_the_logprob_mode(tmp_path):
     argv = [CONFIG, str(preds), '--cfg-options', f'data_root={DATA_ROOT}',
             'test_evaluator.score_mode=logprob']
     assert tool.main(argv)['dota/mAP'] == pytest.approx(14 / 33, abs=1e-6)
+    # the default constant mode ignores them: mAP_nc as without pred_scores (17/33)
+    constant = tool.main(argv[:-1])['dota/mAP']
+    dump_predictions([{k: v for k, v in p.items() if k != 'pred_scores'} for p in (p1, p2)],
+                     str(preds))
+    assert constant == tool.main(argv[:-1])['dota/mAP'] == pytest.approx(17 / 33, abs=1e-6)
     dump_predictions([p1, dict(p2, pred_scores=[0.5])], str(preds))
     with pytest.raises(tool.EvalOfflineError, match=r"preds\.jsonl:2: field 'pred_scores' "
                        r'must be a list of 2 numbers \(one per box parsed from pred_text\)'):
