@@ -7,8 +7,11 @@ JSON Lines, one object per sample::
 
 * ``img_id`` (str): the dataset's image id;
 * ``pred_text`` (str): the generated answer, as generated;
-* ``img_shape`` ([h, w] positive ints): the frame the coordinates of the answer are in
-  (the resized image the model saw);
+* ``img_shape`` ([h, w] positive ints, optional): the frame the coordinates of the answer
+  are in (the resized image the model saw). ``tools/test.py --out`` always writes it; the
+  offline tool takes a missing one to be the frame its config's pipeline resizes the
+  image to (e.g. ``SmartResize`` with RSCoVLM's detection pixels: 512 -> 504), so text
+  generated elsewhere is scored with ``{"img_id", "pred_text"}`` alone;
 * ``ori_shape`` ([h, w] positive ints, optional): the original image size; when absent,
   the offline tool reads it from the image header.
 
@@ -29,7 +32,7 @@ import os.path as osp
 import tempfile
 from typing import Iterable, List, Optional, Tuple
 
-REQUIRED_FIELDS = ('img_id', 'pred_text', 'img_shape')
+REQUIRED_FIELDS = ('img_id', 'pred_text')
 #: the fields that identify a sample; a file holds each combination once
 KEY_FIELDS = ('img_id', 'task', 'dataset_name', 'question_id', 'region_type')
 
@@ -58,16 +61,20 @@ def _check_record(record) -> Optional[str]:
                 f'"img_shape": [h, w]}}, got {type(record).__name__}')
     for field in REQUIRED_FIELDS:
         if field not in record:
-            return (f'missing field {field!r}; every line needs "img_id" (str), '
-                    f'"pred_text" (str) and "img_shape" ({_SHAPE_HINT}, the frame of the '
-                    'answer coordinates)')
+            return (f'missing field {field!r}; every line needs "img_id" (str) and '
+                    '"pred_text" (str), best with "img_shape" '
+                    f'({_SHAPE_HINT}, the frame of the answer coordinates)')
     for field in ('img_id', 'pred_text'):
         if not isinstance(record[field], str):
             return (f'field {field!r} must be a string, got '
                     f'{type(record[field]).__name__} {record[field]!r}')
     if not record['img_id']:
         return "field 'img_id' is an empty string; write the dataset's image id"
-    msg = _check_shape(record['img_shape'], 'img_shape')
+    msg = None
+    if record.get('img_shape') is not None:
+        msg = _check_shape(record['img_shape'], 'img_shape')
+        if msg is not None:
+            msg += " (or leave it out: the config's resize frame is used)"
     if msg is None and record.get('ori_shape') is not None:
         msg = _check_shape(record['ori_shape'], 'ori_shape')
         if msg is not None:

@@ -83,15 +83,13 @@ def test_dump_rejects_bad_record_and_keeps_old_file(tmp_path):
      r"preds\.jsonl:2: missing field 'img_id'; every line needs"),
     ('{"img_id": "P0002", "img_shape": [1, 2]}',
      r"preds\.jsonl:2: missing field 'pred_text'"),
-    ('{"img_id": "P0002", "pred_text": "x"}',
-     r"preds\.jsonl:2: missing field 'img_shape'.*\[height, width\]"),
     ('{"img_id": 2, "pred_text": "x", "img_shape": [1, 2]}',
      r"preds\.jsonl:2: field 'img_id' must be a string, got int 2"),
     ('{"img_id": "P0002", "pred_text": null, "img_shape": [1, 2]}',
      r"preds\.jsonl:2: field 'pred_text' must be a string, got NoneType"),
     ('{"img_id": "P0002", "pred_text": "x", "img_shape": "504x504"}',
      r"preds\.jsonl:2: field 'img_shape' must be a list of two positive integers "
-     r"\[height, width\], got '504x504'"),
+     r"\[height, width\], got '504x504' \(or leave it out"),
     ('{"img_id": "P0002", "pred_text": "x", "img_shape": [504.0, 504]}',
      r"preds\.jsonl:2: field 'img_shape' must be a list of two positive integers"),
     ('{"img_id": "P0002", "pred_text": "x", "img_shape": [1, 2], "ori_shape": [0, 2]}',
@@ -535,3 +533,31 @@ def test_round_trip_with_test_py(tmp_path, demo_data):
     # not a trivial agreement: the oracle's answers score in between
     assert 0 < online['metrics']['dota/mAP'] < 1
     assert 0 < online['metrics']['vqa/accuracy'] < 100
+
+
+def test_predictions_without_img_shape_use_the_configs_frame(tmp_path):
+    """Text generated elsewhere ({"img_id", "pred_text"} only) is read in the frame the
+    config's SmartResize gives (dota-v1.0_val.py: RSCoVLM's detection pixels)."""
+    from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import smart_resize
+    frame = {}
+    for img_id, (h, w) in (('P0001__128__0___0', (96, 128)), ('P0002__64__0___0', (64, 64))):
+        frame[img_id] = smart_resize(h, w, factor=28, min_pixels=256 * 28 * 28,
+                                     max_pixels=1296 * 28 * 28)
+    assert frame['P0001__128__0___0'] == (392, 532)  # 96 x 128 upscaled, factor 28
+
+    def in_frame(img_id, x1, y1, x2, y2, ori):
+        (fh, fw), (oh, ow) = frame[img_id], ori
+        pts = [(x1, y1), (x2, y1), (x2, y2), (x1, y2)]
+        return ','.join(f'{round(x * fw / ow)},{round(y * fh / oh)}' for x, y in pts)
+
+    p1 = '\n'.join([in_frame('P0001__128__0___0', 10, 10, 40, 30, (96, 128)) + ' plane',
+                    in_frame('P0001__128__0___0', 60, 50, 74, 58, (96, 128)) + ' small vehicle'])
+    p2 = '\n'.join([in_frame('P0002__64__0___0', 8, 8, 24, 40, (64, 64)) + ' ship',
+                    in_frame('P0002__64__0___0', 40, 40, 52, 48, (64, 64)) + ' small vehicle'])
+    preds = tmp_path / 'preds.jsonl'
+    preds.write_text(json.dumps(dict(img_id='P0001__128__0___0', pred_text=p1)) + '\n'
+                     + json.dumps(dict(img_id='P0002__64__0___0', pred_text=p2)) + '\n')
+    summary, output = run_tool(preds, tmp_path / 'work')
+    assert summary['metrics']['dota/mAP'] == pytest.approx(1.0)
+    assert "2 prediction(s) give no img_shape" in output
+    assert "'P0001__128__0___0': [96, 128] -> [392, 532]" in output

@@ -28,10 +28,13 @@ How the samples are built (the same data samples ``tools/test.py`` scores):
    config's ``model.processor`` when it builds here (``--cfg-options
    model.processor.type=AutoProcessor model.processor.pretrained=DIR`` gives a bare
    benchmark overlay one), else the offline ``dict(type='TinyQwen2VLProcessor')``. That
-   processor only sets the pipeline's resized frame (``img_shape``), which no score
-   depends on: a prediction's own ``img_shape`` (the frame the model answered in)
-   always replaces it, and so does its ``ori_shape`` when given (else the image
-   header's is kept). Only the ground-truth answer of a dataset with ``box_grid``
+   processor only sets the pipeline's resized frame (``img_shape``): a prediction's own
+   ``img_shape`` (the frame the model answered in) replaces it, and so does its
+   ``ori_shape`` when given (else the image header's is kept). A prediction without
+   ``img_shape`` (text generated elsewhere) is read in the pipeline's frame, which is
+   then the one that counts: benchmark overlays that fix ``min_pixels`` /
+   ``max_pixels`` (``dota-v1.0_val.py``: RSCoVLM's detection pixels, 512 -> 504) give it
+   without a processor. Only the ground-truth answer of a dataset with ``box_grid``
    (GeoChat-style grid boxes, rewritten into the resized frame) depends on the frame; a
    prediction answered in another frame there is warned about.
 4. Each prediction is joined to its sample by the fields that identify a sample
@@ -120,8 +123,8 @@ def resolve_processor(cfg: Config, logger=None) -> dict:
         except Exception as e:  # e.g. a model-zoo processor whose folder is not here
             print_log(
                 f'model.processor cannot be built here ({type(e).__name__}: {e}); the '
-                f'pipeline frame comes from {PLACEHOLDER_PROCESSOR} instead. No score '
-                'depends on it: every prediction carries its own img_shape.',
+                f'pipeline frame comes from {PLACEHOLDER_PROCESSOR} instead. It only '
+                'matters for predictions without an img_shape of their own.',
                 logger=logger, level=logging.WARNING)
     return copy.deepcopy(PLACEHOLDER_PROCESSOR)
 
@@ -332,10 +335,10 @@ def set_prediction(sample, record: Optional[dict], where: str = '',
     is no record), as the model gives it."""
     from rscovlm.structures import decode_prediction
     sample.pred_text = '' if record is None else record['pred_text']
-    if record is not None:
+    if record is not None and record.get('img_shape') is not None:
         sample.set_metainfo(dict(img_shape=_shape(record['img_shape'])))
-        if record.get('ori_shape') is not None:
-            sample.set_metainfo(dict(ori_shape=_shape(record['ori_shape'])))
+    if record is not None and record.get('ori_shape') is not None:
+        sample.set_metainfo(dict(ori_shape=_shape(record['ori_shape'])))
     if sample.metainfo.get('codec') is None:
         return
     sample.pred_instances, sample.parse_stats = decode_prediction(
@@ -366,13 +369,15 @@ def fill_predictions(samples: list, predictions: List[Tuple[int, dict]],
     grid_indices = set(grid_indices)
     assigned = join_predictions(samples, predictions, predictions_path)
     with_scores = any('pred_scores' in record for _, record in predictions)
-    missing, other_frame, other_ori, grid_frame = [], [], [], []
+    missing, other_frame, other_ori, grid_frame, no_frame = [], [], [], [], []
     for i, (sample, found) in enumerate(zip(samples, assigned)):
         if found is None:
             missing.append(i)
             set_prediction(sample, None, with_scores=with_scores)
             continue
         lineno, record = found
+        if record.get('img_shape') is None:
+            no_frame.append(i)
         frame, ori = sample.metainfo.get('img_shape'), sample.metainfo.get('ori_shape')
         set_prediction(sample, record, f'{predictions_path}:{lineno}', with_scores)
         if frame is not None and _shape(frame) != sample.img_shape:
@@ -401,6 +406,14 @@ def fill_predictions(samples: list, predictions: List[Tuple[int, dict]],
             "other than this pipeline's, in which their ground-truth answer was written; "
             'give the config the resize the predictions were made with (model.processor, '
             'or min_pixels / max_pixels of SmartResize).', logger=logger,
+            level=logging.WARNING)
+    if no_frame:
+        example = samples[no_frame[0]]
+        print_log(
+            f'{len(no_frame)} prediction(s) give no img_shape: their coordinates are taken '
+            f"to be in this config's resize frame (e.g. {example.img_id!r}: "
+            f'{list(example.ori_shape)} -> {list(example.img_shape)}); add "img_shape" '
+            'to the predictions if the model saw another size.', logger=logger,
             level=logging.WARNING)
     if other_frame:
         print_log(f'{len(other_frame)} prediction(s) were answered in a frame other than '
