@@ -6,14 +6,15 @@
 #   <data_root>/<class folder>/<image>  (paths in the JSON are relative to data_root)
 # For zero-shot scoring on every image convert with --train-ratio 0 (only test.json).
 # Override the location with --cfg-options data_root=/path/to/AID/
-# Prompt (RSCoVLM cls_*; prompt 'cls', no space after the colon, trailing period):
-#   "Classify the image within one of the given classes:{class 1},{class 2},...,{class N}."
-# Deviation from upstream RSCoVLM's cls_aid (eval/data/data_prepare/format_scene_cls.py):
-# the class names are the converter's (BareLand -> bare land) where upstream prompts with
-# the raw folder names (`Airport,BareLand,...`) and scores their lower-cased form; upstream's
-# 20 % split is unseeded.
-# Metric: contain-accuracy (%) (the normalised class name is a substring of the answer),
-# per-class accuracy and their mean.
+# Prompt (RSCoVLM cls_*; prompt 'cls', no space after the colon, trailing period), with the
+# raw class folder names as upstream (eval/data/data_prepare/format_scene_cls.py):
+#   "Classify the image within one of the given classes:Airport,BareLand,...,Viaduct."
+# (a split converted with --readable-names lists "airport,bare land,..." instead, which does
+# not compare with upstream's numbers).
+# Deviation from upstream RSCoVLM's cls_aid: upstream's 20 % split is unseeded.
+# Metric: contain-accuracy (%) (the class name, lower-cased, is a substring of the lower-cased
+# answer: "BareLand" / "bareland" score, "bare land" does not), per-class accuracy
+# (cls/acc_bareland, ...) and their mean.
 # Pixels: the model's processor.
 aid_test_pipeline = [
     dict(type='LoadImages'),

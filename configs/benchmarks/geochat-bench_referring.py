@@ -14,7 +14,12 @@
 #   'x1,y1,x2,y2,x3,y3,x4,y4 object'"
 # Metric: Pr(F1=1, IoU=0.5) (%): every 8-int (else 4-int) box of the answer is matched
 # greedily to the ground truth by GIoU >= 0.5; an expression is correct iff F1 = 1. Also
-# per size group, per type, and single vs multiple objects.
+# per size group, per type, and single vs multiple objects. The answer is parsed as upstream,
+# with unsigned integers (\d+): a polygon past the image border ("30,-6,130,4,...", which
+# GeoChat-Bench's GT has and QBoxCodec writes) is misread, so even its exact answer fails.
+# That default is what compares with the papers; GeoChatReferringMetric(signed_coords=True)
+# reads -?\d+ and scores such answers correctly:
+#   --cfg-options test_evaluator.signed_coords=True
 # Pixels: the model's processor.
 geochat_referring_pipeline = [
     dict(type='LoadImages'),

@@ -6,14 +6,16 @@
 #   <data_root>/<class folder>/<image>  (paths in the JSON are relative to data_root)
 # For zero-shot scoring on every image convert with --train-ratio 0 (only test.json).
 # Override the location with --cfg-options data_root=/path/to/NWPU-RESISC45/
-# Prompt (RSCoVLM cls_*; prompt 'cls', no space after the colon, trailing period):
-#   "Classify the image within one of the given classes:{class 1},{class 2},...,{class N}."
-# Deviations from upstream RSCoVLM's cls_resisc (eval/data/data_prepare/format_scene_cls.py):
-# the class names are the converter's (baseball_diamond -> baseball diamond) where upstream
-# prompts with, and scores, the raw folder names (`airplane,airport,baseball_diamond,...`),
-# and upstream scores the images of an NWPU-Captions split, not a seeded 10 % split.
-# Metric: contain-accuracy (%) (the normalised class name is a substring of the answer),
-# per-class accuracy and their mean.
+# Prompt (RSCoVLM cls_*; prompt 'cls', no space after the colon, trailing period), with the
+# raw class folder names as upstream (eval/data/data_prepare/format_scene_cls.py):
+#   "Classify the image within one of the given classes:airplane,airport,baseball_diamond,...."
+# (a split converted with --readable-names lists "baseball diamond" instead, which does not
+# compare with upstream's numbers).
+# Deviation from upstream RSCoVLM's cls_resisc: upstream scores the images of an
+# NWPU-Captions split, not a seeded 10 % split.
+# Metric: contain-accuracy (%) (the class name, lower-cased, is a substring of the lower-cased
+# answer: "baseball_diamond" scores, "baseball diamond" does not), per-class accuracy
+# (cls/acc_baseball_diamond, ...) and their mean.
 # Pixels: the model's processor.
 nwpu_resisc45_test_pipeline = [
     dict(type='LoadImages'),

@@ -9,13 +9,13 @@
 # Override the location with --cfg-options data_root=/path/to/VRSBench/
 # Prompt (upstream plain; prompt 'ground_vrsbench'), no system prompt:
 #   "find the {expression}, delivering coordinates in plain text format 'x1,y1,x2,y2 object'"
-# where upstream's expression (format_vrsbench.py `normal_caption`) is VRSBench's sentence
-# with a leading "the " (any case) and then the trailing "." removed. The converter keeps
-# the sentence as it is, so such a sentence reads "find the The ..." here until it applies
-# that rule (or edit the `question` of the JSONL accordingly).
+# where the expression is upstream's (format_vrsbench.py `normal_caption`), as the converter
+# writes it: VRSBench's sentence with a leading "the " (any case) removed and then, in that
+# case, the trailing "." ("The white car at the top." -> "find the white car at the top, ...").
 # Metric: Acc@0.5 (%): the first line's box, mapped back to original pixels, is correct iff
-# IoU > 0.5 (VLM-R1's "-1" pixel IoU, strict) against the pixel box (upstream compared with
-# the 0-100 grid box here, which looks inconsistent; GeoGround's vrsbench_test is in pixels).
+# IoU > 0.5 (VLM-R1's "-1" pixel IoU, strict) against the record's `bbox` (VRSBench's GT box
+# in pixels; the `poly` from obj_corner is not used for hbox), upstream compared with the
+# 0-100 grid box here, which looks inconsistent; GeoGround's vrsbench_test is in pixels.
 # Pixels: the model's processor.
 vrsbench_referring_pipeline = [
     dict(type='LoadImages'),

@@ -228,12 +228,31 @@ def test_aid_test(tmp_path):
     stats = tool('scene_cls').main([str(tmp_path), '--train-ratio', '0.2', '--seed', '0',
                                     '--out-dir', str(tmp_path / 'splits' / 'tr20_seed0')])
     assert (stats['train'], stats['test']) == (1, 3)
-    check_overlay(
+    # upstream's prompt: the raw folder names
+    cfg, dataset, samples, _ = check_overlay(
         'aid_test.py', tmp_path, length=3,
-        prompt=CLS_PREFIX + 'airport,bare land.',
-        check=check_cls_samples(('airport', 'bare land'), [0, 0, 1]),
-        perfect={'cls/accuracy': 100.0, 'cls/acc_airport': 100.0, 'cls/acc_bare_land': 100.0,
+        prompt=CLS_PREFIX + 'Airport,BareLand.',
+        check=check_cls_samples(('Airport', 'BareLand'), [0, 0, 1]),
+        perfect={'cls/accuracy': 100.0, 'cls/acc_airport': 100.0, 'cls/acc_bareland': 100.0,
                  'cls/mean_class_acc': 100.0, 'cls/num_samples': 3})
+    # upstream's contain rule on the lower-cased name: 'bareland' scores, 'bare land' not
+    answers = {0: 'airport', 1: 'bareland'}
+    assert evaluate(cfg, dataset, samples, lambda s: answers[s.gt_label])[
+        'cls/accuracy'] == 100.0
+    answers = {0: 'The scene is an AIRPORT.', 1: 'bare land'}
+    metrics = evaluate(cfg, dataset, samples, lambda s: answers[s.gt_label])
+    assert (metrics['cls/acc_airport'], metrics['cls/acc_bareland']) == (100.0, 0.0)
+
+
+def test_aid_test_readable_names(tmp_path):
+    make_scene_folders(tmp_path, {'Airport': 1, 'BareLand': 1})
+    tool('scene_cls').main([str(tmp_path), '--train-ratio', '0', '--readable-names',
+                            '--out-dir', str(tmp_path / 'splits' / 'tr20_seed0')])
+    check_overlay(
+        'aid_test.py', tmp_path, length=2,
+        prompt=CLS_PREFIX + 'airport,bare land.',
+        check=check_cls_samples(('airport', 'bare land'), [0, 1]),
+        perfect={'cls/accuracy': 100.0, 'cls/acc_bare_land': 100.0})
 
 
 def test_nwpu_resisc45_test(tmp_path):
@@ -243,17 +262,15 @@ def test_nwpu_resisc45_test(tmp_path):
                             '--out-dir', str(tmp_path / 'splits' / 'tr10_seed0')])
     check_overlay(
         'nwpu-resisc45_test.py', tmp_path, length=3,
-        prompt=CLS_PREFIX + 'airplane,baseball diamond.',
-        check=check_cls_samples(('airplane', 'baseball diamond'), [0, 1, 1]),
-        perfect={'cls/accuracy': 100.0, 'cls/mean_class_acc': 100.0})
+        prompt=CLS_PREFIX + 'airplane,baseball_diamond.',
+        check=check_cls_samples(('airplane', 'baseball_diamond'), [0, 1, 1]),
+        perfect={'cls/accuracy': 100.0, 'cls/acc_baseball_diamond': 100.0,
+                 'cls/mean_class_acc': 100.0})
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'tools/dataset_converters/scene_cls.py renames the class folders (BareLand -> bare land, '
-    'baseball_diamond -> baseball diamond) in "classes" and "label"; upstream RSCoVLM '
-    '(rscovlm/eval/data/data_prepare/format_scene_cls.py, eval/data/scene_cls.py) prompts '
-    'cls_aid / cls_resisc with the raw folder names and scores their lower-cased form'))
 def test_scene_cls_prompt_is_upstreams(tmp_path):
+    # upstream RSCoVLM (eval/data/data_prepare/format_scene_cls.py, eval/data/scene_cls.py)
+    # prompts cls_aid / cls_resisc with the raw folder names
     make_scene_folders(tmp_path, {'Airport': 1, 'BareLand': 1})
     tool('scene_cls').main([str(tmp_path), '--train-ratio', '0', '--out-dir',
                             str(tmp_path / 'splits' / 'tr20_seed0')])
@@ -752,12 +769,6 @@ def test_geochat_bench_referring(tmp_path):
     assert len(samples[0].gt_text.splitlines()) == 2
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'rscovlm/evaluation/metrics/grounding_metric.py: GeoChatReferringMetric parses boxes with '
-    'upstream\'s unsigned regexes (_GEOCHAT_8 / _GEOCHAT_4, r"(\\d+)"), but QBoxCodec writes '
-    'a polygon that runs past the image with negative coordinates ("20,-4,13,62,...") '
-    '(GeoChat-Bench has such ground truth, e.g. [[346, -1], ..., [389, -24]]): the 8-int '
-    'match fails, a wrong 4-int box is taken and the exact answer scores F1 = 0'))
 def test_geochat_referring_answer_past_the_image_border(tmp_path):
     write_jsonl(tmp_path / 'referring.jsonl', [geochat_referring_record(dict(
         question_id='sior_459', image_id='02469',
@@ -767,20 +778,27 @@ def test_geochat_referring_answer_past_the_image_border(tmp_path):
     cfg = load_overlay('geochat-bench_referring.py', tmp_path)
     dataset = build_dataset(cfg)
     sample = dataset[0]['data_samples']
-    assert '-' in sample.gt_text.split(' ')[0]
+    # 160 x 120 -> 112 x 84 (x 0.7), int-truncated: (30, -6) -> (20, -4), ...
+    assert sample.gt_text == '20,-4,13,62,83,69,90,2 1 large white building\n'
+    # the overlay keeps upstream's unsigned parser (the papers' numbers): the 8-int match of
+    # the exact answer fails and one 4-int box of the digits after the minus is taken
+    # (GeoChat-Bench GT has such polygons, e.g. [[346, -1], ..., [389, -24]])
+    from rscovlm.evaluation.metrics.grounding_metric import parse_all_boxes
+    assert cfg.test_evaluator.get('signed_coords', False) is False
+    metrics = evaluate(cfg, dataset, [sample], lambda s: s.gt_text)
+    assert metrics['referring/Acc@0.5'] == 0.0 and metrics['referring/num_unparsed'] == 0
+    assert parse_all_boxes(sample.gt_text) == [[4, 13, 62, 83]]
+    # signed_coords=True reads -?\d+ and scores the exact answer as correct
+    assert parse_all_boxes(sample.gt_text, signed=True) == [[20, -4, 13, 62, 83, 69, 90, 2]]
+    cfg.test_evaluator.signed_coords = True
     metrics = evaluate(cfg, dataset, [sample], lambda s: s.gt_text)
     assert metrics['referring/Acc@0.5'] == 100.0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'rscovlm/datasets/grounding.py GroundingDataset takes the ground truth from "poly" '
-    'whenever a record has one, also for region_types=("hbox",): the hbox answer and the '
-    'Acc@0.5 reference become the envelope of minAreaRect(poly) instead of "bbox", which '
-    'upstream uses for HBB (training/data/refgeo_dataset.py, eval/metric/geoground.py). '
-    'VRSBench records (tools/dataset_converters/vrsbench.py) carry both: "bbox" = the '
-    'benchmark GT (clamped to the image, truncated to the 0-100 grid), "poly" = obj_corner '
-    '(unclamped, untruncated)'))
 def test_grounding_hbox_ground_truth_is_bbox(tmp_path):
+    # upstream trains and scores HBB grounding from "bbox" (training/data/refgeo_dataset.py,
+    # eval/metric/geoground.py). VRSBench records carry both: "bbox" = the benchmark GT
+    # (clamped to the image, truncated to the 0-100 grid), "poly" = obj_corner (unclamped)
     src = tmp_path / 'VRSBench_EVAL_referring.json'
     write_json(src, [dict(
         image_id='00017_0001.png', question='long bridge', ground_truth='{<90><0><100><10>}',
@@ -794,15 +812,17 @@ def test_grounding_hbox_ground_truth_is_bbox(tmp_path):
     cfg.test_dataloader.dataset.data_prefix.img_path = 'Images_val/'
     sample = build_dataset(cfg)[0]['data_samples']
     assert hbox_of(sample) == [[180], [0], [200], [10]]  # VRSBench's GT box, in pixels
+    # and the answer is that box in the 140 x 56 frame: x * (140 / 200) = x * 0.7 in floats
+    # (180 -> 125.99999, 200 -> 139.99999), y * 0.56, int-truncated; from the unclamped poly
+    # it would reach x = 1.04 * 200 * 0.7 = 145.6 -> 145
+    assert sample.img_shape == (56, 140)
+    assert sample.gt_text == '125,0,139,5 long bridge\n'
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'tools/dataset_converters/vrsbench.py (referring) keeps VRSBench\'s sentence as the '
-    'expression; upstream RSCoVLM (eval/data/data_prepare/format_vrsbench.py, '
-    'process_rsbench_referring_test_data) drops a leading "the " (any case) and then the '
-    'trailing "." before filling "find the {normal_caption}, ...", so the prompt reads '
-    '"find the The ..." here'))
 def test_vrsbench_referring_expression_is_upstreams(tmp_path):
+    # upstream RSCoVLM (eval/data/data_prepare/format_vrsbench.py,
+    # process_rsbench_referring_test_data) drops a leading "the " (any case) and then the
+    # trailing "." before filling "find the {normal_caption}, ..."
     src = tmp_path / 'VRSBench_EVAL_referring.json'
     write_json(src, [dict(
         image_id='P0003_0002.png', question='The white car at the top.',

@@ -92,6 +92,31 @@ def test_grounding_echoes_expression_counter_clockwise(tiny_cfg, tiny_processor)
     assert sample.gt_instances.bboxes.shape == (1, 5)
 
 
+def test_grounding_hbox_from_bbox_polygon_types_from_poly(tiny_cfg, tiny_processor,
+                                                          tmp_path):
+    """A record with a ``bbox`` and a different ``poly``: the hbox sample answers (and is
+    scored on) the ``bbox``, as upstream's HBB grounding; qbox / rbox keep the polygon."""
+    import json
+    ann = tmp_path / 'grounding.jsonl'
+    ann.write_text(json.dumps(dict(
+        image_id='P0001__128__0___0.png', dataset='images', question='plane',
+        bbox=[10, 10, 40, 30], poly=[[10, 10], [60, 10], [60, 50], [10, 50]])) + '\n')
+    ds = build(tiny_cfg, dict(type='RenderGroundingTarget'), type='GroundingDataset',
+               ann_file=str(ann), data_prefix=dict(img_path=osp.dirname(IMAGES)),
+               region_types=('hbox', 'qbox', 'rbox'))
+    assert [ds.get_data_info(i)['region_type'] for i in range(3)] == ['hbox', 'qbox', 'rbox']
+    assert [ds.get_data_info(i)['instances'][0]['bbox'] for i in range(3)] == [
+        [10.0, 10.0, 40.0, 10.0, 40.0, 30.0, 10.0, 30.0]] + [
+        [10.0, 10.0, 60.0, 10.0, 60.0, 50.0, 10.0, 50.0]] * 2
+    tok = tiny_processor.tokenizer
+    # 128 x 96 -> 140 x 84: x * 140/128, y * 84/96, int-truncated
+    assert supervised(tok, ds[0]) == '10,8,43,26 plane\n' + END
+    assert supervised(tok, ds[1]) == '10,8,10,43,65,43,65,8 plane\n' + END
+    # minAreaRect of the int polygon 10,8,65,8,65,43,10,43: centre 37.5, 25.5, sides
+    # 54.99999 x 34.99999 in cv2's float32, all int-truncated (from the bbox: 26,17,33,18)
+    assert supervised(tok, ds[2]) == '37,25,54,34,0 plane\n' + END
+
+
 def test_conversations_multi_turn_multi_image_grid_boxes(tiny_cfg, tiny_processor):
     ds = build(tiny_cfg, dict(type='RenderConversation'), type='ConversationDataset',
                ann_file=osp.join(TASKS, 'conversations.json'),

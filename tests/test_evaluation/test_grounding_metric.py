@@ -149,6 +149,14 @@ def test_parse_all_boxes():
     # any 8-int match wins over the 4-int ones
     assert parse_all_boxes('1,2,3,4 a\n1,2,3,4,5,6,7,8 b') == [[1, 2, 3, 4, 5, 6, 7, 8]]
     assert parse_all_boxes('nothing') == [] and parse_all_boxes(None) == []
+    # a polygon past the border: upstream's unsigned parser takes a 4-int run of the digits
+    # after the minus sign; signed=True reads the polygon
+    text = '20,-4,13,62,83,69,90,2 building\n1,2,3,4,5,6,7,8 building'
+    assert parse_all_boxes(text) == [[1, 2, 3, 4, 5, 6, 7, 8]]  # the first one is lost
+    assert parse_all_boxes('20,-4,13,62,83,69,90,2 building') == [[4, 13, 62, 83]]
+    assert parse_all_boxes(text, signed=True) == [[20, -4, 13, 62, 83, 69, 90, 2],
+                                                  [1, 2, 3, 4, 5, 6, 7, 8]]
+    assert parse_all_boxes('-5,0,10,10 a', signed=True) == [[-5, 0, 10, 10]]
 
 
 # --------------------------------------------------------------------------- #

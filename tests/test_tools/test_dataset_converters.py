@@ -300,9 +300,10 @@ def test_vrsbench_referring_grid_to_pixels(tmp_path):
     assert stats == {'read': 4, 'image missing': 1, 'clamped': 1, 'degenerate': 0,
                      'written': 3}
     recs = load(out)
-    # P0003_0002.png is 64 x 64: {<10><20><50><100>} -> 6.4, 12.8, 32, 64
+    # P0003_0002.png is 64 x 64: {<10><20><50><100>} -> 6.4, 12.8, 32, 64; the leading
+    # 'the ' of the expression dropped as upstream (prompt 'find the white car at the top')
     assert recs[0] == dict(
-        image_id='P0003_0002.png', dataset='vrsbench', question='the white car at the top',
+        image_id='P0003_0002.png', dataset='vrsbench', question='white car at the top',
         question_id=0, bbox=[6.4, 12.8, 32, 64],
         poly=[[6.4, 12.8], [32, 12.8], [32, 64], [6.4, 64]], image_width=64, image_height=64,
         type='ref', unique=True, obj_cls='vehicle', obj_ids=[0], size_group='small')
@@ -312,6 +313,7 @@ def test_vrsbench_referring_grid_to_pixels(tmp_path):
     # {<90><0><104><10>}: 104 clamped to 100 -> 72, 0, 80, 4; obj_corner kept as given
     assert recs[2]['bbox'] == [72, 0, 80, 4]
     assert recs[2]['poly'] == [[72, 0], [83.2, 0], [83.2, 4], [72, 4]]
+    assert [r['question'] for r in recs] == ['white car at the top', 'bridge', 'long bridge']
 
     tool('vrsbench').main([
         'referring', osp.join(DATA, 'vrsbench', 'VRSBench_EVAL_referring.json'), '--out', out,
@@ -322,6 +324,17 @@ def test_vrsbench_referring_grid_to_pixels(tmp_path):
 # ---------------------------------------------------------------------------
 # captions and VQA: VRSBench, RSGPT, UCM-captions
 # ---------------------------------------------------------------------------
+@pytest.mark.parametrize('question,expression', [
+    ('The white car at the top.', 'white car at the top'),  # upstream's normal_caption
+    ('the bridge', 'bridge'), ('THE ship at the dock..', 'ship at the dock'),
+    ('<image>\n the car.', 'car'),
+    # no leading 'the ': kept as it is, the trailing '.' too (upstream rstrips only
+    # after dropping 'the ')
+    ('A small car.', 'A small car.'), ('Theater roof', 'Theater roof')])
+def test_vrsbench_referring_expression(question, expression):
+    assert tool('vrsbench').referring_expression(question) == expression
+
+
 def test_vrsbench_caption_and_vqa(tmp_path):
     vrs = tool('vrsbench')
     out = str(tmp_path / 'cap.json')
@@ -452,19 +465,20 @@ def test_scene_cls_split(tmp_path):
     root = osp.join(DATA, 'scene_cls', 'AID')
     stats = scene.main([root, '--out-dir', str(tmp_path / 'a'), '--train-ratio', '0.5',
                         '--seed', '0'])
-    classes = ['airport', 'bare land', 'baseball field']
+    # the raw folder names, as upstream RSCoVLM's cls_aid prompts with them
+    classes = ['Airport', 'BareLand', 'BaseballField']
     # per class round(n / 2), halves up: airport 4 -> 2, bare land 3 -> 2, baseball 2 -> 1
-    assert stats['per_class'] == {'airport': (2, 2), 'bare land': (2, 1),
-                                  'baseball field': (1, 1)}
+    assert stats['per_class'] == {'Airport': (2, 2), 'BareLand': (2, 1),
+                                  'BaseballField': (1, 1)}
     train, test = load(str(tmp_path / 'a' / 'train.json')), load(str(tmp_path / 'a' /
                                                                      'test.json'))
     assert train['classes'] == test['classes'] == classes
     assert train['images'] == [
-        dict(image='Airport/airport_1.jpg', label='airport'),
-        dict(image='Airport/airport_3.jpg', label='airport'),
-        dict(image='BareLand/bareland_1.jpg', label='bare land'),
-        dict(image='BareLand/bareland_3.jpg', label='bare land'),
-        dict(image='BaseballField/baseballfield_1.jpg', label='baseball field')]
+        dict(image='Airport/airport_1.jpg', label='Airport'),
+        dict(image='Airport/airport_3.jpg', label='Airport'),
+        dict(image='BareLand/bareland_1.jpg', label='BareLand'),
+        dict(image='BareLand/bareland_3.jpg', label='BareLand'),
+        dict(image='BaseballField/baseballfield_1.jpg', label='BaseballField')]
     assert [i['image'] for i in test['images']] == [
         'Airport/airport_2.jpg', 'Airport/airport_4.jpg', 'BareLand/bareland_2.jpg',
         'BaseballField/baseballfield_2.jpg']
@@ -475,6 +489,32 @@ def test_scene_cls_split(tmp_path):
     assert load(str(tmp_path / 'b' / 'train.json')) == train  # seeded: reproducible
     stats = scene.main([root, '--out-dir', str(tmp_path / 'c'), '--train-ratio', '1'])
     assert os.listdir(tmp_path / 'c') == ['train.json'] and stats['test'] == 0
+
+    # --readable-names: the same split, classes and labels renamed
+    stats = scene.main([root, '--out-dir', str(tmp_path / 'd'), '--train-ratio', '0.5',
+                        '--seed', '0', '--readable-names'])
+    assert stats['per_class'] == {'airport': (2, 2), 'bare land': (2, 1),
+                                  'baseball field': (1, 1)}
+    readable = load(str(tmp_path / 'd' / 'train.json'))
+    assert readable['classes'] == ['airport', 'bare land', 'baseball field']
+    assert readable['images'] == [
+        dict(image='Airport/airport_1.jpg', label='airport'),
+        dict(image='Airport/airport_3.jpg', label='airport'),
+        dict(image='BareLand/bareland_1.jpg', label='bare land'),
+        dict(image='BareLand/bareland_3.jpg', label='bare land'),
+        dict(image='BaseballField/baseballfield_1.jpg', label='baseball field')]
+
+
+def test_scene_cls_readable_name_clash(tmp_path):
+    for folder in ('BareLand', 'bare_land'):
+        os.makedirs(tmp_path / folder)
+        cv2.imwrite(str(tmp_path / folder / 'a.jpg'), np.zeros((8, 8, 3), np.uint8))
+    stats = tool('scene_cls').main([str(tmp_path), '--out-dir', str(tmp_path / 'o'),
+                                    '--train-ratio', '0'])
+    assert stats['classes'] == ['BareLand', 'bare_land']  # raw names never clash
+    with pytest.raises(tool('_common').ConverterError, match='both give the class name'):
+        tool('scene_cls').main([str(tmp_path), '--out-dir', str(tmp_path / 'o'),
+                                '--train-ratio', '0', '--readable-names'])
 
 
 @pytest.mark.parametrize('folder,name', [

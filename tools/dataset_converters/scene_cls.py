@@ -6,13 +6,18 @@ folder-per-class scene dataset (AID, NWPU-RESISC45, UC Merced Land Use).
 
 Writes ``{out_dir}/train.json`` and ``{out_dir}/test.json`` (a split left empty by the
 ratio is not written): ``{"classes": [...], "images": [{"image": "Airport/airport_1.jpg",
-"label": "airport"}]}``, image paths relative to the dataset root. Classes are the
-sub-folders in sorted order (the order of the folder-per-class layout), named by
-:func:`normalize_scene_class`: CamelCase is split, ``_`` and ``-`` become spaces, and the
-name is lower-cased (``BareLand`` -> ``bare land``, ``basketball_court`` -> ``basketball
-court``; UC Merced's ``denseresidential`` stays as it is). In each class the sorted file
-list is shuffled with ``random.Random(seed)`` and its first ``round(n * train_ratio)``
-images (halves round up) go to train, the rest to test.
+"label": "Airport"}]}``, image paths relative to the dataset root. Classes are the
+sub-folders in sorted order (the order of the folder-per-class layout). By default they
+are named by the raw folder names (``Airport``, ``BareLand``, ``baseball_diamond``), as
+upstream RSCoVLM's ``cls_aid`` / ``cls_resisc`` prompt with them
+(``Classify the image within one of the given classes:Airport,BareLand,...``) and score
+the lower-cased form with contain-accuracy. ``--readable-names`` names them by
+:func:`normalize_scene_class` instead: CamelCase is split, ``_`` and ``-`` become spaces,
+and the name is lower-cased (``BareLand`` -> ``bare land``, ``basketball_court`` ->
+``basketball court``; UC Merced's ``denseresidential`` stays as it is); this is not
+upstream's prompt. In each class the sorted file list is shuffled with
+``random.Random(seed)`` and its first ``round(n * train_ratio)`` images (halves round up)
+go to train, the rest to test.
 """
 import argparse
 import os
@@ -31,8 +36,13 @@ def normalize_scene_class(folder: str) -> str:
     return ' '.join(re.split(r'[\s_\-]+', name)).strip().lower()
 
 
-def scan_classes(root: str) -> List[Tuple[str, str, List[str]]]:
-    """``(folder, class name, sorted image files)`` per class sub-folder of ``root``."""
+def scan_classes(root: str,
+                 readable_names: bool = False) -> List[Tuple[str, str, List[str]]]:
+    """``(folder, class name, sorted image files)`` per class sub-folder of ``root``.
+
+    The class name is the folder name, or :func:`normalize_scene_class` of it when
+    ``readable_names``.
+    """
     if not osp.isdir(root):
         raise ConverterError(f'{root}: no such folder')
     folders = sorted(d for d in os.listdir(root) if osp.isdir(osp.join(root, d)))
@@ -41,7 +51,7 @@ def scan_classes(root: str) -> List[Tuple[str, str, List[str]]]:
         images = list_images(osp.join(root, folder))
         if not images:
             continue  # e.g. a splits/ folder written next to the class folders
-        name = normalize_scene_class(folder)
+        name = normalize_scene_class(folder) if readable_names else folder
         if name in names:
             raise ConverterError(f'{root}: folders {names[name]!r} and {folder!r} both '
                                  f'give the class name {name!r}')
@@ -53,11 +63,16 @@ def scan_classes(root: str) -> List[Tuple[str, str, List[str]]]:
     return classes
 
 
-def convert(root: str, out_dir: str, train_ratio: float, seed: int = 0) -> Dict[str, object]:
-    """Write ``train.json`` / ``test.json``; returns counts per split and class."""
+def convert(root: str, out_dir: str, train_ratio: float, seed: int = 0,
+            readable_names: bool = False) -> Dict[str, object]:
+    """Write ``train.json`` / ``test.json``; returns counts per split and class.
+
+    Classes are named by the raw folder names (upstream), or by
+    :func:`normalize_scene_class` when ``readable_names``.
+    """
     if not 0 <= train_ratio <= 1:
         raise ConverterError(f'--train-ratio must be in [0, 1], got {train_ratio}')
-    classes = scan_classes(root)
+    classes = scan_classes(root, readable_names)
     rng = random.Random(seed)
     splits: Dict[str, list] = dict(train=[], test=[])
     per_class = {}
@@ -91,12 +106,17 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help='fraction of each class for training (AID: 0.2 / 0.5, '
                         'NWPU-RESISC45: 0.1 / 0.2, UC Merced: 0.8)')
     parser.add_argument('--seed', type=int, default=0, help='seed of the split')
+    parser.add_argument('--readable-names', action='store_true',
+                        help='name the classes BareLand -> "bare land", basketball_court -> '
+                        '"basketball court" (split CamelCase, _/- to spaces, lower-case) '
+                        'instead of the raw folder names that upstream RSCoVLM prompts with')
     return parser.parse_args(argv)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> Dict[str, object]:
     args = parse_args(argv)
-    stats = convert(args.root, args.out_dir, args.train_ratio, args.seed)
+    stats = convert(args.root, args.out_dir, args.train_ratio, args.seed,
+                    args.readable_names)
     rows = [('classes', len(stats['classes'])),
             ('train images', f"{stats['train']} ({stats['written'].get('train', 'not written')})"),
             ('test images', f"{stats['test']} ({stats['written'].get('test', 'not written')})")]

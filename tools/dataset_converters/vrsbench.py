@@ -19,9 +19,13 @@ conversation formats.
   with ``bbox`` in pixels of the original image (``v / 100 * size``, sizes from the image
   headers in ``--img-dir``, values outside 0-100 clamped and counted); ``obj_corner``
   (4 corners as fractions 0-1 of the image) becomes ``poly`` in pixels (``--no-poly``
-  leaves it out); ``dataset`` is ``--dataset`` (the image sub-folder of the grounding
-  dataset's ``img_path``); other fields (``unique``, ``obj_cls``, ``size_group``, ...)
-  are kept; records whose image is missing are dropped and counted;
+  leaves it out); ``question`` (the referring expression) is cleaned as upstream
+  RSCoVLM does (:func:`referring_expression`: a leading "the " of any case is dropped and
+  then, in that case, the trailing "."s), so that the prompt ``find the {question}, ...`` reads
+  "find the white car at the top, ..."; ``dataset`` is ``--dataset`` (the image
+  sub-folder of the grounding dataset's ``img_path``); other fields (``unique``,
+  ``obj_cls``, ``size_group``, ...) are kept; records whose image is missing are dropped
+  and counted;
 * ``train``: LLaVA records; ``{<x1><y1><x2><y2>}`` boxes become ``[x1, y1, x2, y2]``
   (still on the 0-100 grid, for ``box_grid=100``) and ``task`` is set from ``[caption]``,
   ``[vqa]`` or ``[refer]``.
@@ -70,6 +74,24 @@ def convert_vqa(path: str, out: str) -> Dict[str, int]:
     return dict(read=len(items), written=len(records), types=dict(types))
 
 
+def referring_expression(question) -> str:
+    """A VRSBench referring sentence as upstream RSCoVLM's ``normal_caption``.
+
+    As ``process_rsbench_referring_test_data`` (eval/data/data_prepare/format_vrsbench.py):
+    ``<image>\\n`` is removed and the text stripped; if it then starts with "the " (any
+    case), those 4 characters are dropped and so are the trailing "."s. A sentence
+    without a leading "the " is kept as it is, trailing "." included (upstream's
+    ``rstrip('.')`` sits inside the ``if``).
+
+    >>> referring_expression('The white car at the top.')
+    'white car at the top'
+    """
+    text = str(question).replace('<image>\n', '').strip()
+    if text.lower().startswith('the '):
+        text = text[4:].rstrip('.')
+    return text
+
+
 def corner_poly(corners, width: int, height: int,
                 where: str) -> List[List[float]]:
     """``obj_corner`` (8 fractions of the image size) as 4 ``[x, y]`` pixel points."""
@@ -110,7 +132,8 @@ def convert_referring(path: str, out: str, img_dir: str, dataset: str = 'vrsbenc
         width, height = sizes[image]
         bbox = grid_to_pixels(grid_box, width, height)
         stats['degenerate'] += int(bbox[2] <= bbox[0] or bbox[3] <= bbox[1])
-        rec = dict(image_id=image, dataset=dataset, question=str(item['question']).strip(),
+        rec = dict(image_id=image, dataset=dataset,
+                   question=referring_expression(item['question']),
                    question_id=item.get('question_id', k), bbox=bbox)
         if with_poly and item.get('obj_corner') is not None:
             rec['poly'] = corner_poly(item['obj_corner'], width, height, where)

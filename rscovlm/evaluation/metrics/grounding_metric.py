@@ -39,9 +39,12 @@ _PLAIN_BY_TYPE = {
     'qbox': re.compile(','.join([r'(-?\d+)'] * 8) + r'\s+(.+?)\s*$'),
     'rbox': re.compile(','.join([r'(-?\d+)'] * 5) + r'\s+(.+?)\s*$'),
 }
-# upstream ``compute_geochat_referring_acc`` (plain)
+# upstream ``compute_geochat_referring_acc`` (plain): unsigned integers
 _GEOCHAT_8 = re.compile(','.join([r'(\d+)'] * 8))
 _GEOCHAT_4 = re.compile(','.join([r'(\d+)'] * 4))
+# the same with an optional minus sign (``signed_coords=True``, not upstream)
+_GEOCHAT_8_SIGNED = re.compile(','.join([r'(-?\d+)'] * 8))
+_GEOCHAT_4_SIGNED = re.compile(','.join([r'(-?\d+)'] * 4))
 
 NORMALIZED_RANGE = 1000.0
 
@@ -78,10 +81,19 @@ def parse_first_box(text: Optional[str], box_type: str = 'hbox',
     return coords, False
 
 
-def parse_all_boxes(text: Optional[str]) -> List[List[int]]:
-    """GeoChat referring: every ``8``-int match of the answer, else every ``4``-int one."""
+def parse_all_boxes(text: Optional[str], signed: bool = False) -> List[List[int]]:
+    """GeoChat referring: every ``8``-int match of the answer, else every ``4``-int one.
+
+    ``signed=False`` is upstream's parser (``(\\d+)``): a minus sign is not part of a
+    number, so a polygon past the image border (``20,-4,13,62,...``) is misread: its
+    8-int match fails and 4-int runs of the digits around the minus are taken instead
+    (``'30,-6,130,4,120,100,20,90'`` -> ``[[6, 130, 4, 120]]``). ``signed=True`` reads
+    ``-?\\d+`` and gets the polygon back (``[[30, -6, 130, 4, 120, 100, 20, 90]]``).
+    """
     text = text or ''
-    found = _GEOCHAT_8.findall(text) or _GEOCHAT_4.findall(text)
+    pat8, pat4 = ((_GEOCHAT_8_SIGNED, _GEOCHAT_4_SIGNED) if signed else
+                  (_GEOCHAT_8, _GEOCHAT_4))
+    found = pat8.findall(text) or pat4.findall(text)
     return [[int(c) for c in coords] for coords in found]
 
 
@@ -359,10 +371,22 @@ class GeoChatReferringMetric(TaskFilterMixin, BaseMetric):
     ``Acc@{thr}_count_{single|multiple}`` (``len(obj_ids)`` if given, else the number of
     GT objects), ``num_samples``, ``num_unparsed``.
 
+    Negative coordinates: a polygon may run past the image border. GeoChat-Bench's GT
+    has such polygons (e.g. ``[[346, -1], ..., [389, -24]]``) and ``QBoxCodec`` writes
+    them with their sign (``20,-4,13,62,...``), but upstream parses the answer with
+    unsigned ``(\\d+)`` regexes: the 8-int match of such a polygon fails and 4-int runs
+    of the digits around the minus signs are taken instead (``30,-6,130,4,...`` ->
+    ``[6, 130, 4, 120]``), so even the exact answer is misread and scores F1 < 1. The
+    papers' numbers come from that parser, so ``signed_coords=False`` (the default) is
+    the one that compares with them; ``signed_coords=True`` reads ``-?\\d+`` and is the
+    correct score for answers past the border (it only differs on answers with a minus
+    sign).
+
     Args:
         task: only samples with this ``task``; None takes all.
         iou_thr: GIoU threshold of a match.
         f1_thr: F1 an image needs to be correct.
+        signed_coords: parse ``-?\\d+`` instead of upstream's ``\\d+`` (see above).
         prefix: metric key prefix.
     """
     default_prefix: Optional[str] = 'referring'
@@ -372,17 +396,20 @@ class GeoChatReferringMetric(TaskFilterMixin, BaseMetric):
                  task: Optional[str] = 'referring',
                  iou_thr: float = 0.5,
                  f1_thr: float = 1.0,
+                 signed_coords: bool = False,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.task = task
         self.iou_thr = float(iou_thr)
         self.f1_thr = float(f1_thr)
+        self.signed_coords = bool(signed_coords)
 
     def process(self, data_batch, data_samples: Sequence[Union[dict, BaseDataElement]]):
         for sample in self.task_samples(data_samples):
             sx, sy = _scale(sample)
-            preds = [box_to_quad(b, sx, sy) for b in parse_all_boxes(sample.get('pred_text'))]
+            preds = [box_to_quad(b, sx, sy)
+                     for b in parse_all_boxes(sample.get('pred_text'), self.signed_coords)]
             gts = [box_to_quad(c) for c in _rbox_corners(_gt_rboxes(sample))]
             tp, fp, fn, f1 = greedy_f1(giou_matrix(preds, gts), self.iou_thr)
             obj_ids = sample.get('obj_ids')
