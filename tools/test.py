@@ -24,7 +24,7 @@ from mmengine.model import is_model_wrapper
 
 from rscovlm.utils import (add_run_args, apply_cfg_options, build_runner, complete_config,
                            finish_distributed, format_metrics_table, format_summary_table,
-                           load_run_config)
+                           load_config, load_run_config)
 
 TEST_KEYS = ('test_dataloader', 'test_evaluator', 'test_cfg')
 # what a benchmark may change on the model: how it generates, never its weights
@@ -61,24 +61,19 @@ def with_dump(evaluators, out: str):
     return evaluators + [ConfigDict(type='DumpPredictions', out_file_path=out)]
 
 
-# processors that tools/train.py saves beside the checkpoints and AutoProcessor reloads
-RELOADABLE_PROCESSORS = ('TinyQwen2VLProcessor', 'AutoProcessor')
-
-
 def use_saved_processor(cfg, checkpoint: str) -> None:
     """Tokenize and resize exactly as the checkpoint was trained: the processor saved in
     ``<checkpoint dir>/processor`` replaces the config's. (A tiny tokenizer is rebuilt from
     the project's prompts, so it may have grown new tokens since the checkpoint was made.)
-    Min/max pixels set in the config still apply."""
+    Settings of the config's processor that the loader also takes (min/max pixels) still
+    apply."""
+    from rscovlm.models.processors import saved_processor_cfg
     saved = osp.join(osp.dirname(osp.abspath(checkpoint)), 'processor')
     processor = (cfg.get('model') or {}).get('processor') or {}
-    if not osp.isdir(saved) or processor.get('type') not in RELOADABLE_PROCESSORS:
+    reloaded = saved_processor_cfg(processor, saved) if osp.isdir(saved) else None
+    if reloaded is None:
         return
-    reloaded = ConfigDict(type='AutoProcessor', pretrained=saved)
-    for key in ('min_pixels', 'max_pixels'):
-        if processor.get(key) is not None:
-            reloaded[key] = processor[key]
-    cfg.model.processor = reloaded
+    cfg.model.processor = ConfigDict(reloaded)
     print_log(f'using the processor saved with the checkpoint: {saved}', logger='current')
 
 
@@ -113,7 +108,7 @@ def load_benchmark(path: str, cfg: Config, args) -> Config:
     if not osp.isfile(path):
         raise FileNotFoundError(f'--benchmarks: {path!r} does not exist (benchmark configs '
                                 'live in configs/benchmarks/)')
-    bench = Config.fromfile(path)
+    bench = load_config(path)
     missing = [k for k in ('test_dataloader', 'test_evaluator') if bench.get(k) is None]
     if missing:
         raise ValueError(f'--benchmarks: {path} has no {" / ".join(missing)}; a benchmark '

@@ -149,6 +149,27 @@ def AutoProcessor(pretrained: str,  # noqa: N802 (config type name)
     return VLProcessor.from_pretrained(pretrained, **kwargs)
 
 
+# How a processor saved beside a checkpoint (VLMRunner writes ``<work_dir>/processor``)
+# is loaded again: a processor builder names the builder that reads its saved folder.
+TinyQwen2VLProcessor.reload_type = 'AutoProcessor'
+AutoProcessor.reload_type = 'AutoProcessor'
+
+
+def saved_processor_cfg(cfg: dict, saved_dir: str) -> Optional[dict]:
+    """The config that loads the processor saved in ``saved_dir`` in place of ``cfg``,
+    keeping the settings of ``cfg`` that the loader also takes (e.g. min/max pixels); or
+    None when ``cfg``'s builder names no ``reload_type``."""
+    import inspect
+    builder = TASK_UTILS.get(cfg.get('type')) if isinstance(cfg.get('type'), str) else None
+    reload_type = getattr(builder, 'reload_type', None)
+    if reload_type is None:
+        return None
+    params = inspect.signature(TASK_UTILS.get(reload_type)).parameters
+    kept = {k: v for k, v in cfg.items()
+            if k in params and k not in ('type', 'pretrained') and v is not None}
+    return dict(type=reload_type, pretrained=saved_dir, **kept)
+
+
 def build_processor(cfg):
     """Build a processor from a config dict, or return an already-built processor."""
     if cfg is None or not isinstance(cfg, dict):

@@ -57,15 +57,41 @@ def complete_config(cfg: Config) -> Config:
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Read a config and apply ``--cfg-options`` (``data_root=`` reaches every dataset)."""
-    cfg = Config.fromfile(path)
-    options = dict(cfg_options or {})
-    data_root = options.pop('data_root', None)
-    if options:
-        cfg.merge_from_dict(options)
-    if data_root is not None:
-        set_data_root(cfg, data_root)
-    return cfg
+    """Read a config, import its ``custom_imports`` and apply ``--cfg-options``
+    (``data_root=`` reaches every dataset)."""
+    cfg = Config.fromfile(path, import_custom_modules=False)
+    import_custom_modules(cfg, path)
+    return apply_cfg_options(cfg, cfg_options)
+
+
+def import_custom_modules(cfg: Config, path: str) -> None:
+    """Import the config's ``custom_imports``.
+
+    Project code (``custom_imports = dict(imports=['projects.<name>.<name>'])``) lives in
+    the repository, not in the installed package, and ``python tools/train.py`` puts only
+    ``tools/`` on ``sys.path``: the folder that holds the config's ``projects/`` (else the
+    working directory, when it has one) is put on ``sys.path`` first.
+    """
+    import os
+    import sys
+
+    from mmengine.utils import import_modules_from_strings
+    custom_imports = cfg.get('custom_imports')
+    if not custom_imports:
+        return
+    names = custom_imports.get('imports', [])
+    names = [names] if isinstance(names, str) else list(names)
+    if any(n.split('.')[0] == 'projects' for n in names):
+        root, folder = None, osp.dirname(osp.abspath(path))
+        while root is None and osp.dirname(folder) != folder:
+            if osp.basename(folder) == 'projects':
+                root = osp.dirname(folder)
+            folder = osp.dirname(folder)
+        if root is None and osp.isdir(osp.join(os.getcwd(), 'projects')):
+            root = os.getcwd()
+        if root is not None and root not in sys.path:
+            sys.path.insert(0, root)
+    import_modules_from_strings(**custom_imports)
 
 
 def apply_cfg_options(cfg: Config, options: Optional[dict]) -> Config:

@@ -1,0 +1,3 @@
+from .optim import LAVISOptimWrapperConstructor, LinearWarmupCosineLR
+
+__all__ = ['LAVISOptimWrapperConstructor', 'LinearWarmupCosineLR']

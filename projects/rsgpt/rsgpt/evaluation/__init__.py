@@ -1,0 +1,3 @@
+from .output_files import RSGPTOutputDump
+
+__all__ = ['RSGPTOutputDump']
