@@ -2,7 +2,8 @@
 # scored by its own metric: detection mAP_nc (200 images), grounding Acc@0.5 (hbox answers),
 # captioning BLEU / ROUGE-L / CIDEr (PTB tokenizer; METEOR is left out here because its
 # Java start-up costs 12 s), VQA contain-accuracy per question type, scene classification
-# accuracy. Prompts: the training prompts, detection with its evaluation prompt.
+# accuracy, and the multi-turn conversations' final box answers (Acc@0.5, earlier turns
+# given as context). Prompts: the training prompts, detection with its evaluation prompt.
 _base_ = ['./demo_det.py']
 demo_test_load_pipeline = [
     dict(type='LoadImages'),
@@ -63,6 +64,15 @@ val_dataloader = dict(
                 data_prefix=dict(img_path='test/images/'),
                 test_mode=True,
                 pipeline=demo_test_conversation_pipeline),
+            dict(
+                name='demo_conversation_test',
+                type='ConversationDataset',
+                data_root={{_base_.demo_data_root}},
+                ann_file='test/conversations.json',
+                data_prefix=dict(img_path='test/images/'),
+                box_grid=100,
+                test_mode=True,
+                pipeline=demo_test_conversation_pipeline),
         ]))
 test_dataloader = val_dataloader
 val_evaluator = [
@@ -72,5 +82,8 @@ val_evaluator = [
     dict(type='CaptionMetric', task='caption', metrics=('BLEU', 'ROUGE_L', 'CIDEr')),
     dict(type='VQAMetric', task='vqa', rule='contain'),
     dict(type='ClassificationMetric', task='cls'),
+    # the final answer of a conversation, when it is a box (48 of the 50): Acc@0.5
+    dict(type='GroundingMetric', task='conversation', prefix='conversation',
+         skip_without_gt=True),
 ]
 test_evaluator = val_evaluator

@@ -253,3 +253,40 @@ def test_length_only_matches_real_length(tiny_cfg):
             fast = ds.pipeline(dict(ds.get_data_info(i), length_only=True))
             assert 'pixel_values' not in fast['inputs']
             assert fast['inputs']['input_ids'].numel() == ds[i]['inputs']['input_ids'].numel()
+
+
+def test_conversation_final_box_answer_becomes_ground_truth_at_test_time():
+    """A box_grid conversation ending in a box answer is scored like grounding: its boxes
+    (0-100 grid) become instances in original pixels."""
+    from rscovlm.datasets.transforms import RenderConversation
+    from rscovlm.evaluation.metrics import GroundingMetric
+    from rscovlm.structures import VLMDataSample, instances_to_gt
+    turns = [dict(role='human', content='<image>\nWhat is the scene type?'),
+             dict(role='gpt', content='farmland'),
+             dict(role='human', content='Where is the plane? Answer with a box.'),
+             dict(role='gpt', content='[10, 20, 60, 80]')]
+    base = dict(conversations=turns, box_grid=100, img_shape=(84, 140), ori_shape=(96, 160),
+                task='conversation')
+    out = RenderConversation(with_answer=False)(dict(base))
+    assert out['gt_answer'] == '14,16,84,67 the plane\n'  # the resized frame, as trained
+    assert out['instances'] == [dict(bbox=[16.0, 19.2, 96.0, 19.2, 96.0, 76.8, 16.0, 76.8],
+                                     bbox_label=0, ignore_flag=0)]
+    assert out['region_type'] == 'hbox'
+    assert 'instances' not in RenderConversation()(dict(base))  # training: nothing added
+    text_final = RenderConversation(with_answer=False)(dict(base, conversations=turns[:2]))
+    assert 'instances' not in text_final
+
+    def sample(res, pred):
+        s = VLMDataSample(metainfo=dict(task='conversation', img_shape=res['img_shape'],
+                                        ori_shape=res['ori_shape'],
+                                        region_type=res.get('region_type')))
+        s.gt_instances, _ = instances_to_gt(res.get('instances', []))
+        s.pred_text = pred
+        return s.to_dict()
+
+    metric = GroundingMetric(task='conversation', prefix='conversation', skip_without_gt=True)
+    metric.process(None, [sample(out, out['gt_answer']), sample(out, '0,0,10,10 plane'),
+                          sample(text_final, 'farmland')])
+    res = metric.evaluate(3)
+    assert res['conversation/Acc@0.5'] == 50.0
+    assert res['conversation/num_samples'] == 2 and res['conversation/num_without_gt'] == 1

@@ -376,18 +376,27 @@ def demo_predictions(root, wrong=False):
         for c in json.load(f):
             recs.append(dict(img_id=c['image_id'], task='caption', pred_text=c['captions'][0],
                              img_shape=[112, 112]))
+    from rscovlm.datasets.transforms.conversation import boxes_answer, grid_to_pixels
+    with open(osp.join(root, 'test', 'conversations.json')) as f:
+        for c in json.load(f):
+            turns = c['conversations']
+            answer = grid_to_pixels(turns[-1]['value'], 112, 112)
+            answer = boxes_answer(answer, turns[-2]['value']) or answer
+            recs.append(dict(img_id=c['id'], task='conversation', pred_text=answer,
+                             img_shape=[112, 112]))
     return recs
 
 
 def test_mixed_task_set_perfect_then_one_wrong_answer_per_task(tmp_path, demo_data):
     """Detection GT (non-difficult): large-vehicle 3 (P0025: 2, P0028: 1), ship 4 (P0026: 2,
     P0030: 1, P0031: 1), plane 2 (P0027), storage-tank 2 (P0030, P0031); P0029's only
-    object is difficult, P0032 is empty. Grounding 6, VQA 19 (8 count), cls 8, captions 8.
+    object is difficult, P0032 is empty. Grounding 6, VQA 19 (8 count), cls 8, captions 8,
+    conversations 2 (P0025 ends with a box, P0029 with a scene name).
     """
     tool = _load_tool()
     opts = ['--cfg-options', f'data_root={demo_data}']
     preds = tmp_path / 'perfect.jsonl'
-    assert dump_predictions(demo_predictions(demo_data), str(preds)) == 49
+    assert dump_predictions(demo_predictions(demo_data), str(preds)) == 51
     m = tool.main([MULTITASK, str(preds), *opts, '--progress-interval', '10'])
     assert m['dota/mAP'] == pytest.approx(1.0)
     # 13 boxes (the 2 difficult ones too, which are ignored); P0032 is "There are none."
@@ -397,6 +406,8 @@ def test_mixed_task_set_perfect_then_one_wrong_answer_per_task(tmp_path, demo_da
     assert m['cls/accuracy'] == 100.0 and m['cls/num_samples'] == 8
     # each caption is one of its two references
     assert m['caption/BLEU_1'] == pytest.approx(100.0) and m['caption/num_samples'] == 8
+    assert m['conversation/Acc@0.5'] == 100.0 and m['conversation/num_samples'] == 1
+    assert m['conversation/num_without_gt'] == 1
 
     # P0030 answered "There are none.": storage-tank recall 1/2 -> AP 6/11 (11-point),
     # ship recall 3/4 -> AP 8/11; mAP = (1 + 1 + 8/11 + 6/11) / 4 = 9/11. The first
@@ -414,7 +425,7 @@ def test_mixed_task_set_perfect_then_one_wrong_answer_per_task(tmp_path, demo_da
     assert m['cls/acc_grassland'] == pytest.approx(50.0)
     summary = json.loads(next((tmp_path / 'work').iterdir()).read_text())
     assert (summary['num_samples'], summary['num_images'], summary['num_predictions'],
-            summary['num_missing_predictions']) == (49, 8, 49, 0)
+            summary['num_missing_predictions']) == (51, 8, 51, 0)
 
 
 @pytest.fixture(scope='module')
@@ -440,14 +451,14 @@ def _fill(multitask_samples, records):
 
 def test_mixed_task_join(multitask_samples):
     tool, samples = multitask_samples
-    assert len(samples) == 49
+    assert len(samples) == 51
     det = dict(img_id='P0025__112__0___0', pred_text='1,1,9,1,9,9,1,9 plane\n',
                img_shape=[224, 224])
     # the full key of tools/test.py --out, or only the fields that pick out one sample
     for record in (dict(det, task='det', dataset_name='demo_det_test', region_type='qbox'),
                    dict(det, task='det'), dict(det, region_type='qbox')):
         filled, missing = _fill(multitask_samples, [record])
-        assert len(missing) == 48
+        assert len(missing) == 50
         sample = next(s for s in filled if s.task == 'det' and s.img_id == det['img_id'])
         assert sample.pred_text == det['pred_text'] and sample.img_shape == (224, 224)
         assert sample.ori_shape == (112, 112)  # from the image header
@@ -460,7 +471,7 @@ def test_mixed_task_join(multitask_samples):
 
     with pytest.raises(tool.EvalOfflineError,
                        match=r"preds\.jsonl:1: missing field 'task': the prediction "
-                       r"\(img_id='P0025__112__0___0'\) fits 6 test samples"):
+                       r"\(img_id='P0025__112__0___0'\) fits 7 test samples"):
         _fill(multitask_samples, [det])
     with pytest.raises(tool.EvalOfflineError,
                        match=r"preds\.jsonl:1: no test sample is \(img_id='P0025__112__0___0', "
@@ -521,14 +532,14 @@ def test_round_trip_with_test_py(tmp_path, demo_data):
                           env=dict(os.environ, OMP_NUM_THREADS='1'))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
     online = json.loads(next((tmp_path / 'test').glob('*/results.json')).read_text())
-    assert len(preds.read_text().splitlines()) == 49
+    assert len(preds.read_text().splitlines()) == 51
 
     tool = _load_tool()
     tool.main([COTRAIN, str(preds), '--cfg-options', f'data_root={demo_data}',
                '--work-dir', str(tmp_path / 'offline')])
     offline = json.loads(next((tmp_path / 'offline').iterdir()).read_text())
     assert offline['num_missing_predictions'] == 0
-    assert len(online['metrics']) == 35
+    assert len(online['metrics']) == 40
     assert offline['metrics'] == online['metrics']
     # not a trivial agreement: the oracle's answers score in between
     assert 0 < online['metrics']['dota/mAP'] < 1

@@ -40,7 +40,7 @@ def test_summary_has_every_benchmark_and_headline_metrics(summary):
     assert list(result['benchmarks']) == ['demo_det_short', 'demo_det', 'demo_multitask', 'demo_det_ranked']
     multi = result['benchmarks']['demo_multitask']['metrics']
     for key in ('dota/mAP', 'grounding/Acc@0.5', 'caption/CIDEr', 'vqa/accuracy',
-                'cls/accuracy'):
+                'cls/accuracy', 'conversation/Acc@0.5'):
         assert key in multi
     det = result['benchmarks']['demo_det']['metrics']
     # the same model on the same detection samples, alone or in the mixed set
@@ -62,7 +62,8 @@ def test_one_predictions_file_per_benchmark(summary, demo_data):
     multi = [json.loads(l)
              for l in (work / 'preds_demo_multitask.jsonl').read_text().splitlines()]
     assert len(det) == 8  # the 8 test images of the generated data
-    assert {r['task'] for r in multi} == {'det', 'grounding', 'caption', 'vqa', 'cls'}
+    assert {r['task'] for r in multi} == {'det', 'grounding', 'caption', 'vqa', 'cls',
+                                          'conversation'}
     assert [r['pred_text'] for r in multi if r['task'] == 'det'] == [r['pred_text'] for r in det]
 
 

@@ -44,6 +44,13 @@ def boxes_answer(answer: str, question: str) -> Optional[str]:
     return ''.join(','.join(v.strip() for v in b.split(',')) + f' {category}\n' for b in boxes)
 
 
+def _grid_boxes(text: str) -> List[List[int]]:
+    """The ``[x1, y1, x2, y2]`` grid boxes of an answer made only of boxes, else ``[]``."""
+    if not _BOXES_ONLY.match(text.rstrip('.')):
+        return []
+    return [[int(v) for v in b.split(',')] for b in re.findall(r'\[([^\]]*)\]', text)]
+
+
 def split_images(text: str) -> List[dict]:
     """Content items of one turn: ``<image>`` placeholders become image items in place
     (``<image>\\n`` counts as ``<image>``), the text between them text items."""
@@ -68,10 +75,15 @@ class RenderConversation(BaseTransform):
     ``SmartResize``, so a random resize rescales them too — and answers made only of boxes
     become the plain detection format.
 
+    At test time (``with_answer=False``) a ``box_grid`` conversation whose final answer
+    is made only of boxes also gets them as ground truth: ``instances`` (the boxes in the
+    original image's pixels, ``x / grid * W``) and ``region_type='hbox'``, so
+    ``GroundingMetric(task='conversation')`` scores the answer like a grounding one.
+
     Required keys: ``conversations``; ``img_shape`` (the resized first image) for
     ``box_grid``.
     Added: ``messages``, ``gt_text`` (the last answer), ``gt_answer`` (unless the dataset
-    set it), ``task``.
+    set it), ``task``; ``instances`` / ``region_type`` as above.
     """
 
     def __init__(self, with_answer: bool = True) -> None:
@@ -83,13 +95,15 @@ class RenderConversation(BaseTransform):
         if grid and 'img_shape' in results:  # text-only samples have no frame to map to
             height, width = results['img_shape'][:2]
             size = (width, height)
-        messages, last_question = [], ''
+        messages, last_question, last_raw = [], '', ''
         for turn in results['conversations']:
             role = ROLES.get(turn['role'])
             if role is None:
                 raise ValueError(f"sample {results.get('img_id')!r}: unknown role "
                                  f"{turn['role']!r}; expected one of {sorted(ROLES)}")
             text = turn['content']
+            if role == 'assistant':
+                last_raw = text
             if size is not None:
                 text = grid_to_pixels(text, *size, grid=grid)
                 if role == 'assistant':
@@ -105,8 +119,24 @@ class RenderConversation(BaseTransform):
             answer = ''.join(c['text'] for c in messages[-1]['content'] if c['type'] == 'text')
             if not self.with_answer:
                 messages = messages[:-1]
+                if size is not None and 'instances' not in results:
+                    self._grid_boxes_as_gt(results, last_raw, grid)
         results['messages'] = messages
         results['gt_text'] = answer
         results.setdefault('gt_answer', answer)
         results['task'] = results.get('task', 'conversation')
         return results
+
+    @staticmethod
+    def _grid_boxes_as_gt(results: dict, answer: str, grid: int) -> None:
+        boxes = _grid_boxes(answer)
+        if not boxes:
+            return
+        height, width = results.get('ori_shape', results['img_shape'])[:2]
+        results['instances'] = []
+        for x1, y1, x2, y2 in boxes:
+            x1, x2 = x1 * width / grid, x2 * width / grid
+            y1, y2 = y1 * height / grid, y2 * height / grid
+            results['instances'].append(dict(bbox=[x1, y1, x2, y1, x2, y2, x1, y2],
+                                             bbox_label=0, ignore_flag=0))
+        results.setdefault('region_type', 'hbox')

@@ -256,6 +256,9 @@ class GroundingMetric(TaskFilterMixin, BaseMetric):
             JSON codec uses upstream's first ``[a, b, c, d]``) or ``'codec'`` (the first
             box the sample's codec decodes, which skips malformed lines and accepts
             extra coordinates).
+        skip_without_gt: leave out samples without a ground-truth box (counted in
+            ``num_without_gt``) instead of scoring them 0: conversations whose final
+            answer is not a box (``RenderConversation`` gives box answers their GT).
         prefix: metric key prefix.
 
     Results: ``Acc@{thr}`` (percent), ``Acc@{thr}_{source}`` per sub-dataset,
@@ -269,9 +272,11 @@ class GroundingMetric(TaskFilterMixin, BaseMetric):
                  iou_thr: float = 0.5,
                  strict: bool = True,
                  parse: str = 'first_line',
+                 skip_without_gt: bool = False,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        self.skip_without_gt = bool(skip_without_gt)
         if iou_mode not in ('upstream', 'standard'):
             raise ValueError(f"iou_mode must be 'upstream' or 'standard', got {iou_mode!r}")
         if parse not in ('first_line', 'codec'):
@@ -327,6 +332,9 @@ class GroundingMetric(TaskFilterMixin, BaseMetric):
 
     def process(self, data_batch, data_samples: Sequence[Union[dict, BaseDataElement]]):
         for sample in self.task_samples(data_samples):
+            if self.skip_without_gt and len(_gt_rboxes(sample)) == 0:
+                self.results.append(dict(skipped=True))
+                continue
             quad = self.predict_quad(sample)
             self.results.append(dict(
                 source=sample.get('source'), iou=float(self.sample_iou(sample, quad)),
@@ -334,16 +342,21 @@ class GroundingMetric(TaskFilterMixin, BaseMetric):
 
     def compute_metrics(self, results: list) -> dict:
         results = self.scored(results)
+        skipped = sum(bool(r.get('skipped')) for r in results)
+        results = [r for r in results if not r.get('skipped')]
         thr = self.iou_thr
         name = f'Acc@{thr:g}'
         if not results:
-            return {name: 0.0, 'mean_iou': 0.0, 'num_samples': 0, 'num_unparsed': 0}
+            return {name: 0.0, 'mean_iou': 0.0, 'num_samples': 0, 'num_unparsed': 0,
+                    **({'num_without_gt': skipped} if self.skip_without_gt else {})}
         correct = [bool(r['iou'] > thr if self.strict else r['iou'] >= thr)
                    for r in results]
         metrics = {name: 100.0 * sum(correct) / len(results),
                    'mean_iou': float(np.mean([r['iou'] for r in results])),
                    'num_samples': len(results),
                    'num_unparsed': sum(not r['parsed'] for r in results)}
+        if self.skip_without_gt:
+            metrics['num_without_gt'] = skipped
         by_source = defaultdict(list)
         for r, ok in zip(results, correct):
             if r['source'] is not None:
