@@ -89,7 +89,7 @@ class GroundingDataset(BaseVLMDataset):
                 img_path=self.img_path(osp.join(rec.get('dataset', ''), rec['image_id'])),
                 img_id=osp.splitext(str(rec['image_id']))[0], source=rec.get('dataset'),
                 question_id=rec.get('question_id', k), phrase=phrase, classes=(phrase, ),
-                **{k: rec[k] for k in GROUP_FIELDS if rec.get(k) is not None})
+                **{f: rec[f] for f in GROUP_FIELDS if rec.get(f) is not None})
             # one sample per region type, each with the instances of its own type
             for sample in expand_region_types([info], self.region_types):
                 sample['instances'] = [
