@@ -73,16 +73,27 @@ def test_test_dumps_predictions_and_offline_rescoring_agrees(trained, tmp_path, 
 
 
 def test_dist_test_two_processes_gloo(trained, tmp_path, demo_data):
+    """Two ranks, two benchmarks in one run: every sample answered once, one summary."""
     work, _ = trained
     preds = tmp_path / 'preds.jsonl'
     out = run(['bash', 'tools/dist_test.sh', CONFIG, str(work / 'iter_2.pth'), '2',
-               '--work-dir', str(tmp_path), '--out', str(preds),
+               '--work-dir', str(tmp_path), '--out', str(preds), '--benchmarks',
+               'configs/benchmarks/demo_det.py', 'configs/benchmarks/demo_multitask.py',
                *small_run_options(demo_data)], PORT='29618')
     assert 'Distributed launcher: pytorch' in out
     # every image once, gathered from both ranks
-    ids = [json.loads(l)['img_id'] for l in preds.read_text().splitlines()]
+    det = [json.loads(l) for l in (tmp_path / 'preds_demo_det.jsonl').read_text().splitlines()]
+    ids = [r['img_id'] for r in det]
     assert len(ids) == len(set(ids)) == 8
-    assert sorted(tmp_path.glob('*/results.json'))
+    multi = [json.loads(l)
+             for l in (tmp_path / 'preds_demo_multitask.jsonl').read_text().splitlines()]
+    keys = {(r['img_id'], r['task'], r.get('question_id'), r.get('region_type'))
+            for r in multi}
+    assert len(multi) == len(keys) == 51
+    summary = json.loads(next(tmp_path.glob('*/summary.json')).read_text())
+    assert list(summary['benchmarks']) == ['demo_det', 'demo_multitask']
+    assert (summary['benchmarks']['demo_det']['metrics']['dota/mAP']
+            == summary['benchmarks']['demo_multitask']['metrics']['dota/mAP'])
 
 
 def test_killed_run_resumes_from_its_checkpoint(tmp_path, demo_data):
