@@ -1,9 +1,13 @@
 # GeoChat-Bench VQA, RSVQA-LRBEN (GeoChat's `lrben.jsonl`),
 # in rscovlm's VQA JSON (docs/data_formats.md).
-# No rscovlm converter reads GeoChat-Bench yet. Each record of lrben.jsonl has `image`,
+# Written by
+#   python tools/dataset_converters/geochat_bench.py lrben data/GeoChat-Bench/lrben.jsonl \
+#       --answers data/RSVQA/LR/LR_split_test_answers.json \
+#       --out data/GeoChat-Bench/lrben_vqa.json
+# (tools/dataset_converters/geochat_bench.md). Each record of lrben.jsonl has `image`,
 # `text` (the question, a newline and GeoChat's answer instruction), `category` and
 # `question_id`, but no answer: take it from RSVQA's answers file by `question_id`, as
-# upstream (RSCoVLM's format_geochat.py) does. Write
+# upstream (RSCoVLM's format_geochat.py) does. The converter writes
 #   <data_root>/lrben_vqa.json, <data_root>/images/LRBEN/<image>
 # with one {"image": <image>, "question": <the first line of `text`, stripped and
 # lower-cased>, "answer": <the answer, lower-cased>, "type": <category>, "question_id"} per

@@ -1,13 +1,17 @@
 # GeoChat-Bench referring (GeoChat's `referring.jsonl`), in rscovlm's grounding JSONL
-# (docs/data_formats.md). No rscovlm converter reads GeoChat-Bench yet. Each GeoChat record
+# (docs/data_formats.md), written by
+#   python tools/dataset_converters/geochat_bench.py referring data/GeoChat-Bench/referring.jsonl \
+#       --out data/GeoChat-Bench/referring_grounding.jsonl
+# (tools/dataset_converters/geochat_bench.md). Each GeoChat record
 # {"question_id", "image_id", "ground_truth", "question", "type", "dataset", "obj_ids",
 # "size_group"} already gives `ground_truth` as one 4-point polygon [[x, y] x 4] per object
 # the expression refers to, in original pixels, and an `image_id` without extension (the
 # image is `<image_id>.png` of GeoChat_Instruct's images; upstream's format_geochat.py appends
-# '.png'). Write it as {"image_id": "<image_id>.png", "question", "question_id",
+# '.png'). The converter writes it as {"image_id": "<image_id>.png", "question", "question_id",
 # "polys": <ground_truth>, "type", "size_group", "obj_ids"}, without `dataset` (FAST, SIOR,
 # SOTA: GroundingDataset would read it as an image sub-folder):
-#   <data_root>/referring.jsonl, <data_root>/images/referring/<image_id>.png
+#   <data_root>/referring_grounding.jsonl, <data_root>/images/referring/<image_id>.png
+# (not referring.jsonl, GeoChat's own file in the same folder).
 # Override the location with --cfg-options data_root=/path/to/GeoChat-Bench/
 # Prompt (upstream geochat_referring plain, no system prompt):
 #   "Find all {expression}, delivering each oriented coordinates in plain text format
@@ -41,7 +45,7 @@ val_dataloader = dict(
     dataset=dict(
         type='GroundingDataset',
         data_root='data/GeoChat-Bench/',
-        ann_file='referring.jsonl',
+        ann_file='referring_grounding.jsonl',
         data_prefix=dict(img_path='images/referring/'),
         task='referring',
         region_types=('qbox', ),

@@ -1,9 +1,12 @@
 # GeoChat-Bench scene classification, UC Merced (GeoChat's `UCmerced.jsonl`), in rscovlm's
-# classification JSON (docs/data_formats.md). No rscovlm converter reads GeoChat-Bench yet.
+# classification JSON (docs/data_formats.md), written by
+#   python tools/dataset_converters/geochat_bench.py ucmerced data/GeoChat-Bench/UCmerced.jsonl \
+#       --out data/GeoChat-Bench/ucmerced_cls.json
+# (tools/dataset_converters/geochat_bench.md).
 # Each record of UCmerced.jsonl has `image`, `ground_truth` and `text`, which holds
 # "Classes: <the class list>" up to the end of a line; upstream (RSCoVLM's
 # format_geochat.py) keeps that list, stripped and lower-cased, as the record's `classes`
-# string and lower-cases the ground truth. Write
+# string and lower-cases the ground truth. The converter writes
 #   <data_root>/ucmerced_cls.json   {"classes": [...], "images": [{"image", "label"}]}
 #   <data_root>/images/UCMerced/<image>   (UC Merced images, which GeoChat-Bench does not ship)
 # with "classes" = that `classes` string split on ',' and each piece kept exactly as written,

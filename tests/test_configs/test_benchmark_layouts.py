@@ -280,22 +280,30 @@ def test_scene_cls_prompt_is_upstreams(tmp_path):
     assert prompt == CLS_PREFIX + 'Airport,BareLand.'
 
 
-def geochat_cls_layout(root, ann, img_dir, classes, records):
-    write_json(osp.join(root, ann), dict(classes=classes, images=[
-        dict(image=image, label=label) for image, label in records]))
-    for k, (image, _) in enumerate(records):
-        write_image(osp.join(root, 'images', img_dir, image), seed=k)
+def geochat_cls_record(question_id, image, ground_truth):
+    """A record of GeoChat-Bench's aid.jsonl / UCmerced.jsonl (batch_geochat_scene.py reads
+    `image` and `text`; RSCoVLM's format_geochat.py the "Classes:" line and `ground_truth`)."""
+    return dict(question_id=question_id, image=image, ground_truth=ground_truth,
+                text=('Classify the image from the following classes.\n'
+                      'Classes: Airport, Bare Land, Beach\n'
+                      'Answer in one word or a short phrase.'))
 
 
-@pytest.mark.parametrize('overlay, ann, img_dir', [
-    ('geochat-bench_aid.py', 'aid_cls.json', 'AID'),
-    ('geochat-bench_ucmerced.py', 'ucmerced_cls.json', 'UCMerced')])
-def test_geochat_bench_cls(tmp_path, overlay, ann, img_dir):
+@pytest.mark.parametrize('overlay, kind, ann, img_dir', [
+    ('geochat-bench_aid.py', 'aid', 'aid_cls.json', 'AID'),
+    ('geochat-bench_ucmerced.py', 'ucmerced', 'ucmerced_cls.json', 'UCMerced')])
+def test_geochat_bench_cls(tmp_path, overlay, kind, ann, img_dir):
     # the record's `classes` string "airport, bare land, beach" split on ',' as written, so
     # that ','.join(classes) gives it back verbatim; labels are the lower-cased GT
+    src = tmp_path / 'source.jsonl'
+    write_jsonl(src, [geochat_cls_record('BareLand/bareland_1.jpg', 'BareLand/bareland_1.jpg',
+                                         'Bare Land'),
+                      geochat_cls_record('Airport/airport_1.jpg', 'Airport/airport_1.jpg',
+                                         'Airport')])
+    tool('geochat_bench').main([kind, str(src), '--out', str(tmp_path / ann)])
     classes = ['airport', ' bare land', ' beach']
-    geochat_cls_layout(tmp_path, ann, img_dir, classes, [
-        ('BareLand/bareland_1.jpg', ' bare land'), ('Airport/airport_1.jpg', 'airport')])
+    for k, image in enumerate(('BareLand/bareland_1.jpg', 'Airport/airport_1.jpg')):
+        write_image(osp.join(tmp_path, 'images', img_dir, image), seed=k)
     check_overlay(
         overlay, tmp_path, length=2,
         prompt=CLS_PREFIX + 'airport, bare land, beach',
@@ -314,19 +322,27 @@ def check_vqa_samples(answers, types):
     return check
 
 
-@pytest.mark.parametrize('overlay, ann, img_dir', [
-    ('geochat-bench_hrben.py', 'hrben_vqa.json', 'HRBEN'),
-    ('geochat-bench_lrben.py', 'lrben_vqa.json', 'LRBEN')])
-def test_geochat_bench_vqa(tmp_path, overlay, ann, img_dir):
-    # GeoChat's `text` first line stripped and lower-cased, as upstream's format_geochat
-    records = [
-        dict(image='0.tif', question='is there a road at the top of the image?',
-             answer='yes', type='presence', question_id=3),
-        dict(image='0.tif', question='are there more buildings than roads?', answer='no',
-             type='comp', question_id=4),
-        dict(image='1.tif', question='is a water area present?', answer='no',
-             type='presence', question_id=7)]
-    write_json(tmp_path / ann, records)
+@pytest.mark.parametrize('overlay, kind, ann, img_dir', [
+    ('geochat-bench_hrben.py', 'hrben', 'hrben_vqa.json', 'HRBEN'),
+    ('geochat-bench_lrben.py', 'lrben', 'lrben_vqa.json', 'LRBEN')])
+def test_geochat_bench_vqa(tmp_path, overlay, kind, ann, img_dir):
+    # GeoChat's `text` first line stripped and lower-cased, as upstream's format_geochat;
+    # the answers from RSVQA's answers file by question_id
+    suffix = '\nAnswer the question using a single word or phrase.'
+    src = tmp_path / f'{kind}.jsonl'
+    write_jsonl(src, [
+        dict(question_id=3, image='0.tif', category='presence',
+             text='Is there a road at the top of the image?' + suffix),
+        dict(question_id=4, image='0.tif', category='comp',
+             text='Are there more buildings than roads? ' + suffix),
+        dict(question_id=7, image='1.tif', category='presence',
+             text='Is a water area present?' + suffix)])
+    answers = tmp_path / 'answers.json'
+    write_json(answers, dict(answers=[
+        dict(id=k, question_id=k, answer=('No' if k in (4, 7) else 'Yes'), active=True,
+             people_id=0, date_added=0.0) for k in range(8)]))
+    tool('geochat_bench').main([kind, str(src), '--answers', str(answers), '--out',
+                                str(tmp_path / ann)])
     for k in range(2):
         write_image(tmp_path / 'images' / img_dir / f'{k}.tif', seed=k)
     check_overlay(
@@ -467,6 +483,30 @@ def test_vrsbench_caption(tmp_path):
             ['The image shows a parking lot with many small white cars.'],
             ['A long bridge crosses a wide river near a green park.']]),
         perfect=caption_perfect(2), wrong=CAPTION_WRONG)
+
+
+@needs_java
+def test_geochat_bench_region_captioning(tmp_path):
+    # GeoChat's region_captioning.jsonl: `image_id` without extension (GeoChat's eval and
+    # upstream's format_geochat append '.png'), the region on the 0-100 grid as `question`
+    src = tmp_path / 'source.jsonl'
+    write_jsonl(src, [
+        dict(question_id=0, image_id='P0001_0003', question='{<22><35><41><60>|<0>}',
+             ground_truth='a small white plane', type='ref', dataset='SAMRS'),
+        dict(question_id=1, image_id='P0001_0003', question='{<50><50><70><90>|<45>}',
+             ground_truth='a ship near the dock', type='ref', dataset='SAMRS')])
+    tool('geochat_bench').main(['region-captioning', str(src), '--out',
+                                str(tmp_path / 'region_captioning.json')])
+    write_image(tmp_path / 'images' / 'region_captioning' / 'P0001_0003.png')
+    _, _, samples, _ = check_overlay(
+        'geochat-bench_region-captioning.py', tmp_path, length=2,
+        prompt='[identify] What is the object present at {<22><35><41><60>|<0>}',
+        check=lambda samples: [list(s.references) for s in samples] == [
+            ['a small white plane'], ['a ship near the dock']],
+        perfect=caption_perfect(2), wrong=CAPTION_WRONG)
+    assert [s.question_id for s in samples] == [0, 1]
+    assert [list(s.references) for s in samples] == [['a small white plane'],
+                                                     ['a ship near the dock']]
 
 
 # ---------------------------------------------------------------------------------------
@@ -730,12 +770,11 @@ def test_vrsbench_referring(tmp_path):
     assert hbox_of(samples[1]) == [[50], [40], [150], [60]]
 
 
-def geochat_referring_record(rec):
-    """A record of GeoChat-Bench's referring.jsonl as the overlay's header says to write it."""
-    out = dict(image_id=rec['image_id'] + '.png', polys=rec['ground_truth'])
-    out.update((k, rec[k]) for k in ('question', 'question_id', 'type', 'size_group',
-                                     'obj_ids'))
-    return out
+def geochat_referring_layout(root, records):
+    """GeoChat-Bench's referring.jsonl, converted into the overlay's ann_file."""
+    write_jsonl(root / 'referring.jsonl', records)
+    tool('geochat_bench').main(['referring', str(root / 'referring.jsonl'), '--out',
+                                str(root / 'referring_grounding.jsonl')])
 
 
 def test_geochat_bench_referring(tmp_path):
@@ -749,7 +788,7 @@ def test_geochat_bench_referring(tmp_path):
              ground_truth=[[[30.0, 6.0], [130.0, 16.0], [120.0, 110.0], [20.0, 100.0]]],
              question='1 large white building', type='grounding', dataset='SIOR',
              obj_ids=[4], size_group='large')]
-    write_jsonl(tmp_path / 'referring.jsonl', [geochat_referring_record(r) for r in geochat])
+    geochat_referring_layout(tmp_path, geochat)
     for k, rec in enumerate(geochat):
         write_image(tmp_path / 'images' / 'referring' / (rec['image_id'] + '.png'), 160, 120,
                     seed=k)
@@ -770,10 +809,11 @@ def test_geochat_bench_referring(tmp_path):
 
 
 def test_geochat_referring_answer_past_the_image_border(tmp_path):
-    write_jsonl(tmp_path / 'referring.jsonl', [geochat_referring_record(dict(
+    geochat_referring_layout(tmp_path, [dict(
         question_id='sior_459', image_id='02469',
         ground_truth=[[[30.0, -6.0], [130.0, 4.0], [120.0, 100.0], [20.0, 90.0]]],
-        question='1 large white building', type='ref', obj_ids=[4], size_group='large'))])
+        question='1 large white building', type='ref', dataset='SIOR', obj_ids=[4],
+        size_group='large')])
     write_image(tmp_path / 'images' / 'referring' / '02469.png', 160, 120)
     cfg = load_overlay('geochat-bench_referring.py', tmp_path)
     dataset = build_dataset(cfg)

@@ -28,7 +28,7 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOLS = osp.join(REPO, 'tools', 'dataset_converters')
 DATA = osp.join(REPO, 'tests', 'data', 'converters')
 CONVERTERS = ('dota_split', 'dior_r', 'fair1m', 'refgeo', 'vrsbench', 'geochat_instruct',
-              'rsgpt', 'ucm_captions', 'scene_cls')
+              'rsgpt', 'ucm_captions', 'scene_cls', 'geochat_bench')
 if TOOLS not in sys.path:
     sys.path.insert(0, TOOLS)
 
@@ -536,3 +536,142 @@ def test_guess_task(questions, task):
     turns = [t for q in questions for t in ({'from': 'human', 'value': q},
                                             {'from': 'gpt', 'value': 'x'})]
     assert tool('_common').guess_task(turns) == task
+
+
+# ---------------------------------------------------------------------------
+# GeoChat-Bench (records shaped as GeoChat's own jsonl files)
+# ---------------------------------------------------------------------------
+def write_jsonl(path, records):
+    with open(path, 'w', encoding='utf-8') as f:
+        f.writelines(json.dumps(r) + '\n' for r in records)
+    return str(path)
+
+
+GEOCHAT_CLS_TEXT = ('Classify the image from the following classes.\n'
+                    'Classes: Airport, Bare Land, Medium Residential\n'
+                    'Answer in one word or a short phrase.')
+
+
+def test_geochat_bench_aid(tmp_path):
+    src = write_jsonl(tmp_path / 'aid.jsonl', [
+        dict(question_id='Airport/airport_1.png', image='Airport/airport_1.png',
+             text=GEOCHAT_CLS_TEXT, ground_truth='Airport'),
+        dict(question_id='BareLand/bareland_2.png', image='BareLand/bareland_2.png',
+             text=GEOCHAT_CLS_TEXT, ground_truth='BareLand'),
+        dict(question_id='MediumResidential/x.png', image='MediumResidential/x.png',
+             text=GEOCHAT_CLS_TEXT, ground_truth='MediumResidentialgt')])
+    out = str(tmp_path / 'aid_cls.json')
+    stats = tool('geochat_bench').main(['aid', src, '--out', out])
+    classes = ['airport', ' bare land', ' medium residential']
+    assert load(out) == dict(classes=classes, images=[
+        dict(image='Airport/airport_1.jpg', label='airport'),
+        dict(image='BareLand/bareland_2.jpg', label=' bare land'),
+        dict(image='MediumResidential/x.jpg', label=' medium residential')])
+    assert stats == dict(read=3, written=3, classes=3, ground_truth_fixed=1,
+                         label_matched_without_spaces=1)
+    # ucmerced keeps the image names as they are
+    tool('geochat_bench').main(['ucmerced', src, '--out', out])
+    assert [r['image'] for r in load(out)['images']] == [
+        'Airport/airport_1.png', 'BareLand/bareland_2.png', 'MediumResidential/x.png']
+
+
+def test_geochat_bench_vqa(tmp_path):
+    suffix = '\nAnswer the question using a single word or phrase.'
+    src = write_jsonl(tmp_path / 'lrben.jsonl', [
+        dict(question_id=12, image='1.tif', category='rural_urban',
+             text='Is it a rural or an urban area' + suffix),
+        dict(question_id=10, image='1.tif', category='presence',
+             text=' Is there a Road?' + suffix)])
+    answers = tmp_path / 'answers.json'
+    answers.write_text(json.dumps(dict(answers=[
+        dict(id=0, question_id=10, answer='Yes', active=True),
+        dict(id=1, question_id=12, answer='Rural', active=True),
+        dict(id=2, question_id=12, answer='urban', active=False)])))
+    out = str(tmp_path / 'lrben_vqa.json')
+    stats = tool('geochat_bench').main(['lrben', src, '--answers', str(answers), '--out', out])
+    assert load(out) == [
+        dict(image='1.tif', question='is it a rural or an urban area', answer='rural',
+             type='rural_urban', question_id=12),
+        dict(image='1.tif', question='is there a road?', answer='yes', type='presence',
+             question_id=10)]
+    assert stats == dict(read=2, written=2, types={'rural_urban': 1, 'presence': 1})
+
+
+def test_geochat_bench_referring(tmp_path):
+    src = write_jsonl(tmp_path / 'referring.jsonl', [
+        dict(question_id='fast_6217', image_id='train_5007_0017',
+             ground_truth=[[[20.0, 20.5], [70, 25], [65, 60], [15, 55]],
+                           [[100, 60], [150, 60], [150, 110], [100, 110]]],
+             question='2 ships  at the right', type='ref', dataset='FAST', obj_ids=[1, 2],
+             size_group='small'),
+        dict(question_id='sior_459', image_id='02469',
+             ground_truth=[[[346, -1], [400, 3], [395, 30], [389, -24]]],
+             question='1 large white building', type='grounding', dataset='SIOR',
+             obj_ids=[4], size_group='large')])
+    out = str(tmp_path / 'referring_grounding.jsonl')
+    stats = tool('geochat_bench').main(['referring', src, '--out', out])
+    assert load(out) == [
+        dict(image_id='train_5007_0017.png', question='2 ships  at the right',
+             question_id='fast_6217',
+             polys=[[[20, 20.5], [70, 25], [65, 60], [15, 55]],
+                    [[100, 60], [150, 60], [150, 110], [100, 110]]],
+             type='ref', size_group='small', obj_ids=[1, 2]),
+        dict(image_id='02469.png', question='1 large white building', question_id='sior_459',
+             polys=[[[346, -1], [400, 3], [395, 30], [389, -24]]], type='grounding',
+             size_group='large', obj_ids=[4])]
+    assert stats == dict(read=2, written=2, objects=3, single=1, multiple=1)
+
+
+def test_geochat_bench_region_captioning(tmp_path):
+    src = write_jsonl(tmp_path / 'region_captioning.jsonl', [
+        dict(question_id=0, image_id='P0001_0003', question='{<22><35><41><60>|<0>}',
+             ground_truth='a small white plane ', type='ref', dataset='SAMRS',
+             obj_ids=[3], size_group='small'),
+        dict(question_id=1, image_id='0000123.png', question='{<50><50><70><90>|<45>}',
+             ground_truth='a ship near the dock', type='ref', dataset='SAMRS',
+             obj_ids=[5], size_group='small')])
+    out = str(tmp_path / 'region_captioning.json')
+    stats = tool('geochat_bench').main(['region-captioning', src, '--out', out])
+    assert load(out) == [
+        dict(image='P0001_0003.png', question='{<22><35><41><60>|<0>}', question_id=0,
+             captions=['a small white plane']),
+        dict(image='0000123.png', question='{<50><50><70><90>|<45>}', question_id=1,
+             captions=['a ship near the dock'])]
+    assert stats == dict(read=2, written=2, images=2)
+
+
+@pytest.mark.parametrize('kind, record, message', [
+    ('referring', dict(question_id=1, image_id='a', question='x', type='ref', obj_ids=[1],
+                       size_group='small', ground_truth=[[10, 10, 20, 10, 20, 20, 10, 20]]),
+     'line 2 field "ground_truth": polygon 0 is [10, 10, 20, 10, 20, 20, 10, 20]; expected '
+     'a non-empty list of 4-point polygons'),
+    ('region-captioning', dict(question_id=1, image_id='a', question='[10, 20, 30, 40]',
+                               ground_truth='x'),
+     'line 2 field "question": expected one region "{<x1><y1><x2><y2>|<angle>}"'),
+    ('aid', dict(image='a.png', text=GEOCHAT_CLS_TEXT, ground_truth='Forest'),
+     'line 2 field "ground_truth": \'Forest\' is none of the classes'),
+    ('aid', dict(image='a.png', text='Which class?', ground_truth='Airport'),
+     'line 2 field "text": expected "Classes: <c1>, <c2>, ..."'),
+])
+def test_geochat_bench_errors(tmp_path, kind, record, message):
+    conv = tool('geochat_bench')
+    src = tmp_path / 'in.jsonl'
+    src.write_text('\n' + json.dumps(record) + '\n')  # blank line 1: line numbers kept
+    with pytest.raises(conv.ConverterError) as e:
+        conv.main([kind, str(src), '--out', str(tmp_path / 'out.json')])
+    assert str(e.value).startswith(str(src) + ':' + message.replace('line ', '', 1)), str(e.value)
+    assert not (tmp_path / 'out.json').exists()
+
+
+def test_geochat_bench_vqa_answer_missing(tmp_path):
+    src = write_jsonl(tmp_path / 'hrben.jsonl', [
+        dict(question_id=5, image='1.tif', category='comp', text='Is it?\nAnswer.')])
+    answers = tmp_path / 'answers.json'
+    answers.write_text(json.dumps(dict(answers=[dict(question_id=4, answer='yes')])))
+    proc = subprocess.run(
+        [sys.executable, osp.join(TOOLS, 'geochat_bench.py'), 'hrben', str(src), '--answers',
+         str(answers), '--out', str(tmp_path / 'o.json')],
+        capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (f'error: {src}:1 field "question_id": 5 has no (active) '
+                                   f'answer in {answers}')
