@@ -13,7 +13,6 @@ dict limited to the generation settings ``generation_cfg``, ``task_max_new_token
 benchmark) plus ``<benchmark>/results.json`` for several.
 """
 import argparse
-import json
 import os.path as osp
 import time
 
@@ -23,12 +22,14 @@ from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 
 from rscovlm.utils import (add_run_args, apply_cfg_options, build_runner, complete_config,
+                           dump_json_atomic,
                            finish_distributed, format_metrics_table, format_summary_table,
                            load_config, load_run_config)
 
 TEST_KEYS = ('test_dataloader', 'test_evaluator', 'test_cfg')
 # what a benchmark may change on the model: how it generates, never its weights
 MODEL_OVERRIDES = ('generation_cfg', 'task_max_new_tokens', 'box_scores')
+JSON_STYLE = dict(indent=2, default=str)
 
 
 def parse_args():
@@ -78,6 +79,8 @@ def use_saved_processor(cfg, checkpoint: str) -> None:
 
 
 def setup_cfg(args):
+    """The run's config and, with ``--benchmarks``, every benchmark composed with it
+    (all read and checked before the first one runs)."""
     cfg = load_run_config(args)
     cfg.load_from = args.checkpoint
     if args.checkpoint:
@@ -90,12 +93,12 @@ def setup_cfg(args):
     # testing needs no training state
     for key in ('train_dataloader', 'train_cfg', 'optim_wrapper', 'param_scheduler'):
         cfg[key] = None
-    if args.benchmarks:
-        # the runner needs a test set to be built; each benchmark replaces it below
-        first = load_benchmark(args.benchmarks[0], cfg, args)
+    benchmarks = [load_benchmark(path, cfg, args) for path in args.benchmarks or ()]
+    if benchmarks:
+        # the runner needs a test set to be built; each benchmark replaces it in turn
         for key in TEST_KEYS:
-            cfg[key] = first[key]
-    return complete_config(cfg)
+            cfg[key] = benchmarks[0][key]
+    return complete_config(cfg), benchmarks
 
 
 def benchmark_name(path: str) -> str:
@@ -154,11 +157,10 @@ class GenerationOverrides:
             setattr(self.model, key, value)
 
 
-def run_benchmarks(runner, cfg, args) -> dict:
+def run_benchmarks(runner, benchmarks: list, args) -> dict:
     results = {}
-    for i, path in enumerate(args.benchmarks):
+    for i, (path, bench) in enumerate(zip(args.benchmarks, benchmarks)):
         name = benchmark_name(path)
-        bench = load_benchmark(path, cfg, args)
         runner._test_dataloader = bench.test_dataloader
         runner._test_evaluator = bench.test_evaluator
         runner._test_loop = bench.test_cfg
@@ -169,34 +171,25 @@ def run_benchmarks(runner, cfg, args) -> dict:
             metrics = runner.test()
         results[name] = dict(config=path, metrics=metrics, seconds=round(time.time() - start, 1))
         if is_main_process():
-            write_json(osp.join(runner.log_dir, name, 'results.json'),
-                       dict(config=path, checkpoint=args.checkpoint, metrics=metrics))
+            dump_json_atomic(dict(config=path, checkpoint=args.checkpoint, metrics=metrics),
+                             osp.join(runner.log_dir, name, 'results.json'), **JSON_STYLE)
     return results
-
-
-def write_json(path: str, obj) -> None:
-    import os
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    tmp = path + '.tmp'
-    with open(tmp, 'w') as f:
-        json.dump(obj, f, indent=2, default=str)
-    os.replace(tmp, path)
 
 
 def main():
     args = parse_args()
-    cfg = setup_cfg(args)
+    cfg, benchmarks = setup_cfg(args)
     runner = build_runner(cfg)
-    if args.benchmarks:
-        results = run_benchmarks(runner, cfg, args)
+    if benchmarks:
+        results = run_benchmarks(runner, benchmarks, args)
         if is_main_process():
             table = format_summary_table({k: v['metrics'] for k, v in results.items()})
             print(table)
             out = osp.join(runner.log_dir, 'summary')
             with open(out + '.md', 'w') as f:
                 f.write(table + '\n')
-            write_json(out + '.json', dict(config=args.config, checkpoint=args.checkpoint,
-                                           benchmarks=results))
+            dump_json_atomic(dict(config=args.config, checkpoint=args.checkpoint,
+                                  benchmarks=results), out + '.json', **JSON_STYLE)
             print(f'summary written to {out}.md and {out}.json')
     else:
         metrics = runner.test()
@@ -206,8 +199,8 @@ def main():
             out = osp.join(runner.log_dir, 'results')
             with open(out + '.md', 'w') as f:
                 f.write(table + '\n')
-            write_json(out + '.json',
-                       dict(config=args.config, checkpoint=args.checkpoint, metrics=metrics))
+            dump_json_atomic(dict(config=args.config, checkpoint=args.checkpoint,
+                                  metrics=metrics), out + '.json', **JSON_STYLE)
             print(f'results written to {out}.md and {out}.json')
     finish_distributed()
 

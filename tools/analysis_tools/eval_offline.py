@@ -58,9 +58,7 @@ prediction for a sample the test set does not have is an error.
 """
 import argparse
 import copy
-import json
 import logging
-import os
 import os.path as osp
 import sys
 import time
@@ -484,7 +482,7 @@ def format_table(metrics: dict) -> str:
 def main(argv: Optional[Sequence[str]] = None) -> dict:
     args = parse_args(argv)
     from rscovlm.evaluation.predictions import read_predictions
-    from rscovlm.utils import load_config
+    from rscovlm.utils import dump_json_atomic, load_config
 
     timestamp = time.strftime('%Y%m%d_%H%M%S', time.localtime())
     logger = MMLogger.get_instance(f'eval_offline_{timestamp}', log_level='INFO')
@@ -507,7 +505,6 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
         logger=logger)
 
     if args.work_dir:
-        os.makedirs(args.work_dir, exist_ok=True)
         out_path = osp.join(args.work_dir, f'eval_offline_{timestamp}.json')
         summary = dict(
             config=args.config,
@@ -518,8 +515,7 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
             num_predictions=len(predictions),
             num_missing_predictions=len(joined['missing']),
             metrics=metrics)
-        with open(out_path, 'w') as f:
-            json.dump(summary, f, indent=2, default=_jsonable)
+        dump_json_atomic(summary, out_path, indent=2, default=_jsonable)
         print_log(f'results written to {out_path}', logger=logger)
     return metrics
 

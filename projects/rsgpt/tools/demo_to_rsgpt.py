@@ -23,7 +23,6 @@ Image paths stay relative to the demo's ``train/images/`` and ``test/images/`` f
 import argparse
 import importlib.util
 import json
-import os
 import os.path as osp
 import sys
 from typing import Dict, Optional, Sequence
@@ -32,19 +31,14 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 if REPO not in sys.path:
     sys.path.insert(0, REPO)
 from projects.rsgpt.rsgpt.datasets.rsgpt_datasets import RSICAP_PROMPTS  # noqa: E402
+from rscovlm.utils import dump_json_atomic  # noqa: E402
+
+JSON_STYLE = dict(indent=1, ensure_ascii=False)
 
 
 def _load(path: str):
     with open(path, encoding='utf-8') as f:
         return json.load(f)
-
-
-def _dump(obj, path: str) -> None:
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    tmp = path + '.tmp'
-    with open(tmp, 'w', encoding='utf-8') as f:
-        json.dump(obj, f, indent=1, ensure_ascii=False)
-    os.replace(tmp, path)
 
 
 def _converter():
@@ -68,7 +62,8 @@ def export_demo(root: str, out_dir: Optional[str] = None,
                    text_input=RSICAP_PROMPTS[k % len(RSICAP_PROMPTS)],
                    text_output=' '.join(rec['captions']))
               for k, rec in enumerate(captions)]
-    _dump(dict(annotations=rsicap), osp.join(out_dir, 'RSICap', 'captions.json'))
+    dump_json_atomic(dict(annotations=rsicap), osp.join(out_dir, 'RSICap', 'captions.json'),
+                     **JSON_STYLE)
 
     questions = {}
     for rec in _load(osp.join(root, 'test', 'vqa.json')):
@@ -77,7 +72,8 @@ def export_demo(root: str, out_dir: Optional[str] = None,
     rsieval = [dict(filename=rec['image'], caption=' '.join(rec['captions']),
                     qa_pairs=questions.get(rec['image'], []))
                for rec in _load(osp.join(root, 'test', 'captions.json'))]
-    _dump(dict(annotations=rsieval), osp.join(out_dir, 'RSIEval', 'annotations.json'))
+    dump_json_atomic(dict(annotations=rsieval),
+                     osp.join(out_dir, 'RSIEval', 'annotations.json'), **JSON_STYLE)
 
     conv = _converter()
     conv.convert_rsicap(osp.join(out_dir, 'RSICap', 'captions.json'),

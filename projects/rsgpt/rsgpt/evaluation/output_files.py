@@ -1,8 +1,6 @@
 """RSGPT's test output files, written from rscovlm's test loop."""
-import json
 import os
 import os.path as osp
-import tempfile
 from typing import Optional, Sequence
 
 from mmengine.evaluator import BaseMetric
@@ -10,6 +8,7 @@ from mmengine.logging import MMLogger, print_log
 
 from rscovlm.evaluation.metrics.task_filter import TaskFilterMixin
 from rscovlm.registry import METRICS
+from rscovlm.utils import dump_json_atomic
 
 FILE_NAMES = dict(caption='rsgpt_caption.txt', vqa='rsgpt_vqa.txt')
 
@@ -19,21 +18,6 @@ def run_log_dir() -> Optional[str]:
     Runner writes its log, and tools/test.py its ``results.md``), or ``None``."""
     log_file = getattr(MMLogger.get_current_instance(), 'log_file', None)
     return osp.dirname(osp.abspath(log_file)) if log_file else None
-
-
-def write_json_atomic(obj, path: str) -> None:
-    """``json.dump`` into a temporary file beside ``path``, then ``os.replace`` it."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix='.' + osp.basename(path), suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            json.dump(obj, f, indent=2, ensure_ascii=False)
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def caption_file(records: Sequence[dict]) -> list:
@@ -105,7 +89,7 @@ class RSGPTOutputDump(TaskFilterMixin, BaseMetric):
         content = caption_file(records) if self.task == 'caption' else vqa_file(
             records, self.with_type)
         path = self.output_path()
-        write_json_atomic(content, path)
+        dump_json_atomic(content, path, indent=2, ensure_ascii=False)
         print_log(f'{len(records)} RSGPT {self.task} outputs written to {path}',
                   logger='current')
         return {}
