@@ -14,8 +14,8 @@ custom_hooks = [dict(type='DatasetEpochHook')]
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
-    # gloo works everywhere (CPU, and the multi-process CPU run in the tests); GPU
-    # runs switch to nccl automatically in tools/train.py.
+    # nccl for GPU runs; without a GPU the tools switch a distributed run to gloo
+    # (rscovlm.utils.setup_cpu_distributed, called by load_run_config).
     dist_cfg=dict(backend='nccl'),
 )
 
