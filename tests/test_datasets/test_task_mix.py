@@ -125,3 +125,37 @@ def test_samples_carry_their_mixture_entry_name(tiny_cfg):
     idx = next(i for i in range(len(mix)) if mix.locate(i)[0] == 1)
     sample = mix[idx]['data_samples']
     assert sample.dataset_name == 'vqa' and sample.task == 'vqa'
+
+
+def by_name(cfgs):
+    return {cfg.pop('name'): cfg for cfg in cfgs}
+
+
+def test_mapping_form_names_sources_by_key_in_name_order():
+    mix = TaskMixDataset(by_name(sources(vqa='%50')), sampling=dict(coco='*3'))
+    # name order (caption, coco, vqa), not the mapping's, so that the sorted copy of the
+    # config mmengine dumps builds the same mixture
+    assert mix.names == ['caption', 'coco', 'vqa']
+    assert mix.counts() == dict(caption=3, coco=18, vqa=1)
+    same = TaskMixDataset(sorted(sources(vqa='%50'), key=lambda c: c['name']),
+                          sampling=dict(coco='*3'))
+    assert [mix.locate(i) for i in range(len(mix))] == \
+        [same.locate(i) for i in range(len(same))]
+
+
+def test_mapping_form_none_leaves_a_source_out_with_its_factor():
+    cfgs = by_name(sources())
+    cfgs['vqa'] = None
+    mix = TaskMixDataset(cfgs, sampling=dict(vqa='*2', coco='*2'))
+    assert mix.counts() == dict(caption=3, coco=12)
+
+
+def test_mapping_form_rejects_a_name_that_disagrees_with_its_key():
+    cfgs = by_name(sources())
+    cfgs['vqa']['name'] = 'other'
+    with pytest.raises(ValueError, match=r"datasets.vqa has name='other'"):
+        TaskMixDataset(cfgs)
+    cfgs['vqa']['name'] = 'vqa'  # the same name is fine (source configs carry one)
+    assert TaskMixDataset(cfgs).names == ['caption', 'coco', 'vqa']
+    with pytest.raises(TypeError, match='datasets.vqa'):
+        TaskMixDataset(dict(vqa='VQADataset'))

@@ -4,7 +4,7 @@ import math
 import random
 import re
 from collections import Counter
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 from mmengine.dataset import BaseDataset
@@ -56,16 +56,44 @@ def balanced_indices(sizes: Sequence[int], epoch: int, seed: int) -> List[tuple]
     return pairs[:total]
 
 
+def named_sources(datasets: Mapping[str, Optional[dict]], sampling: dict) -> List[dict]:
+    """The configs of a ``{name: config}`` mixture as a list in name order, each named by
+    its key; a source set to ``None`` is left out, and so is its entry of ``sampling``.
+
+    Name order, not the mapping's: mmengine writes a run's config (``Config.dump``) with
+    its keys sorted, and that copy must build the very same mixture (sample indices)."""
+    configs = []
+    for name in sorted(datasets):
+        cfg = datasets[name]
+        if cfg is None:
+            sampling.pop(name, None)
+            continue
+        if not isinstance(cfg, Mapping):
+            raise TypeError(f'datasets.{name}: a source is a dataset config (a dict) or None '
+                            f'to leave it out, got {type(cfg).__name__}')
+        if cfg.get('name', name) != name:
+            raise ValueError(f"datasets.{name} has name={cfg['name']!r}: in the mapping form "
+                             'the key is the name; drop the name= key')
+        configs.append(dict(cfg, name=name))
+    if not configs:
+        raise ValueError('TaskMixDataset needs at least one dataset (every source is None)')
+    return configs
+
+
 @DATASETS.register_module()
 class TaskMixDataset:
     """Co-train on several datasets with the mixture under the config's control.
 
-    Each entry of ``datasets`` is a dataset config with two optional extra keys: ``name``
-    (how the mixture reports it; default ``{type}_{i}``) and ``sampling`` — ``'*K'``
-    (repeat K times) or ``'%P'`` (a seeded P% subset), RSCoVLM's ``name*K`` / ``name%P``
-    suffixes. The factors may instead be given by name in ``sampling=dict(name='*K')``,
-    which is how the mixture configs read (``configs/_base_/mixes/``). Every sample keeps
-    its dataset's ``task`` tag, which the model logs loss and share by.
+    ``datasets`` is either a list of dataset configs or a mapping ``{name: config}``. The
+    mapping is what the mixture configs use (``configs/_base_/mixes/``): mmengine merges a
+    child config's dicts key by key but replaces lists whole, so with a mapping a child
+    changes one source by its name (``datasets=dict(vhm_sft=dict(pipeline=...))``) or
+    drops it (``datasets=dict(vhm_sft=None)``). A config may carry two extra keys: ``name``
+    (how the mixture reports it; in a list, default ``{type}_{i}``; in a mapping, the key)
+    and ``sampling`` — ``'*K'`` (repeat K times) or ``'%P'`` (a seeded P% subset),
+    RSCoVLM's ``name*K`` / ``name%P`` suffixes. The factors may instead be given by name in
+    ``sampling=dict(name='*K')``. Every sample keeps its dataset's ``task`` tag, which the
+    model logs loss and share by.
 
     Modes:
         ``'concat'``: the factors applied, then concatenated; under a shuffled sampler a
@@ -77,15 +105,18 @@ class TaskMixDataset:
             factors are not combined with it.
 
     Args:
-        datasets: dataset configs (or built datasets).
+        datasets: dataset configs (or built datasets), as a list or as ``{name: config}``
+            (taken in name order; a ``None`` config leaves that source out).
         sampling: ``{dataset name: '*K' | '%P'}`` (a factor here overrides one in the
-            dataset config; a name that matches no dataset is an error).
+            dataset config; a name that matches no dataset is an error, except the name
+            of a source left out).
         mode: ``'concat'`` or ``'balanced'``.
         seed: seed of the ``%P`` subsets and of the balanced draws.
     """
 
     def __init__(self,
-                 datasets: Sequence[Union[dict, BaseDataset]],
+                 datasets: Union[Sequence[Union[dict, BaseDataset]],
+                                 Mapping[str, Optional[dict]]],
                  sampling: Optional[Dict[str, str]] = None,
                  mode: str = 'concat',
                  seed: int = 42,
@@ -99,6 +130,8 @@ class TaskMixDataset:
         self.samplings: List[Optional[str]] = []
         self.datasets = []
         by_name = dict(sampling or {})
+        if isinstance(datasets, Mapping):
+            datasets = named_sources(datasets, by_name)
         for i, cfg in enumerate(datasets):
             if isinstance(cfg, dict):
                 cfg = dict(cfg)
