@@ -12,32 +12,11 @@
 # (a split converted with --readable-names lists "airport,bare land,..." instead, which does
 # not compare with upstream's numbers).
 # Deviation from upstream RSCoVLM's cls_aid: upstream's 20 % split is unseeded.
-# Metric: contain-accuracy (%) (the class name, lower-cased, is a substring of the lower-cased
-# answer: "BareLand" / "bareland" score, "bare land" does not), per-class accuracy
-# (cls/acc_bareland, ...) and their mean.
-# Pixels: the model's processor.
-aid_test_pipeline = [
-    dict(type='LoadImages'),
-    dict(type='SmartResize', processor=None),
-    dict(type='RenderConversation', with_answer=False),
-    dict(type='ProcessVLMInputs', processor=None),
-    dict(type='PackVLMInputs'),
-]
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='rscovlm.vlm_collate', padding_side='left'),
-    dataset=dict(
-        type='ClassificationDataset',
-        data_root='data/AID/',
-        ann_file='splits/tr20_seed0/test.json',
-        data_prefix=dict(img_path=''),
-        prompt='cls',
-        test_mode=True,
-        pipeline=aid_test_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='ClassificationMetric', rule='contain')
-test_evaluator = val_evaluator
+# Metric: contain-accuracy (%) (_base_/scene_cls.py): "BareLand" / "bareland" score,
+# "bare land" does not. Pixels: the model's processor.
+_base_ = ['./_base_/scene_cls.py']
+data_root = 'data/AID/'
+test_dataloader = dict(
+    dataset=dict(data_root=data_root, ann_file='splits/tr20_seed0/test.json',
+                 data_prefix=dict(img_path='')))
+val_dataloader = test_dataloader

@@ -8,38 +8,16 @@
 #       --ann-dirs data/FAIR1M2.0/validation/labelTxt --out-dir data/split_ss_fair1m_2_0/val
 #   <data_root>/val/annfiles/*.txt, <data_root>/val/images/*.png
 # Override the location with --cfg-options data_root=/path/to/split_ss_fair1m_2_0/
-# Prompt (prompt 'det_eval', trailing period): system = the polygon detection system prompt,
-# user = "find the a220, a321, ..., van, warship." (FAIR1MDataset's 37 classes, dashes read
-# as spaces, sorted). Deviation: LMMRotate scores 34 classes (other-airplane / other-ship /
-# other-vehicle skipped), but FAIR1MDataset stops on a class outside metainfo.classes, so
-# the three other-* classes stay in the prompt and in the mAP here.
-# Metric: mAP_nc (every box scores 1.0), rotated IoU 0.5, VOC07 11-point AP (DOTAMetric);
-# objects cut by a patch border (difficulty 2 from the splitter) are ignored (diff_thr=0).
-# Pixels: the model's processor.
-fair1m_val_codec = dict(type='QBoxCodec', fmt='plain', clockwise=True)
-fair1m_val_pipeline = [
-    dict(type='LoadImages'),
-    dict(type='SmartResize', processor=None),
-    dict(type='RenderDetTarget', codec=fair1m_val_codec, prompt='det_eval', with_answer=False),
-    dict(type='ProcessVLMInputs', processor=None),
-    dict(type='PackVLMInputs'),
-]
-val_dataloader = dict(
+# Prompt (_base_/rotated_det.py): user = "find the a220, a321, ..., van, warship."
+# (FAIR1MDataset's 37 classes). Deviation: LMMRotate scores 34 classes (other-airplane /
+# other-ship / other-vehicle skipped), but FAIR1MDataset stops on a class outside
+# metainfo.classes, so the three other-* classes stay in the prompt and in the mAP here.
+# Metric: mAP_nc (_base_/rotated_det.py); objects cut by a patch border (difficulty 2 from
+# the splitter) are ignored (diff_thr=0). Pixels: the model's processor.
+_base_ = ['./_base_/rotated_det.py']
+data_root = 'data/split_ss_fair1m_2_0/'
+test_dataloader = dict(
     batch_size=4,
-    num_workers=2,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='rscovlm.vlm_collate', padding_side='left'),
-    dataset=dict(
-        type='FAIR1MDataset',
-        data_root='data/split_ss_fair1m_2_0/',
-        ann_file='val/annfiles/',
-        data_prefix=dict(img_path='val/images/'),
-        test_mode=True,
-        pipeline=fair1m_val_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(
-    type='RotatedDetMetric', metric='mAP', iou_thrs=[0.5], eval_mode='11points',
-    predict_box_type='rbox', codec=fair1m_val_codec)
-test_evaluator = val_evaluator
+    dataset=dict(type='FAIR1MDataset', data_root=data_root, ann_file='val/annfiles/',
+                 data_prefix=dict(img_path='val/images/')))
+val_dataloader = test_dataloader

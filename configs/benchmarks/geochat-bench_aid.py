@@ -21,28 +21,10 @@
 #   "Classify the image within one of the given classes:" + the record's `classes` string.
 # Metric: contain-accuracy (%): the normalised class name is a substring of the answer.
 # Pixels: the model's processor.
-geochat_aid_pipeline = [
-    dict(type='LoadImages'),
-    dict(type='SmartResize', processor=None),
-    dict(type='RenderConversation', with_answer=False),
-    dict(type='ProcessVLMInputs', processor=None),
-    dict(type='PackVLMInputs'),
-]
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='rscovlm.vlm_collate', padding_side='left'),
-    dataset=dict(
-        type='ClassificationDataset',
-        data_root='data/GeoChat-Bench/',
-        ann_file='aid_cls.json',
-        data_prefix=dict(img_path='images/AID/'),
-        prompt='Classify the image within one of the given classes:{classes}',
-        test_mode=True,
-        pipeline=geochat_aid_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='ClassificationMetric', rule='contain')
-test_evaluator = val_evaluator
+_base_ = ['./_base_/scene_cls.py']
+data_root = 'data/GeoChat-Bench/'
+test_dataloader = dict(
+    dataset=dict(data_root=data_root, ann_file='aid_cls.json',
+                 data_prefix=dict(img_path='images/AID/'),
+                 prompt='Classify the image within one of the given classes:{classes}'))
+val_dataloader = test_dataloader

@@ -16,30 +16,10 @@
 # Prompt (upstream geochat_hrben; prompt 'vqa'): "{question} Answer the question
 # using a single word or a short phrase."
 # Metric: contain-accuracy (%), overall and per question type (the records' `category`,
-# RSVQA's presence, comp).
-# Pixels: the model's processor.
-geochat_hrben_pipeline = [
-    dict(type='LoadImages'),
-    dict(type='SmartResize', processor=None),
-    dict(type='RenderConversation', with_answer=False),
-    dict(type='ProcessVLMInputs', processor=None),
-    dict(type='PackVLMInputs'),
-]
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='rscovlm.vlm_collate', padding_side='left'),
-    dataset=dict(
-        type='VQADataset',
-        data_root='data/GeoChat-Bench/',
-        ann_file='hrben_vqa.json',
-        data_prefix=dict(img_path='images/HRBEN/'),
-        prompt='vqa',
-        test_mode=True,
-        pipeline=geochat_hrben_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='VQAMetric', rule='contain', per_type=True)
-test_evaluator = val_evaluator
+# RSVQA's presence, comp). Pixels: the model's processor.
+_base_ = ['./_base_/vqa.py']
+data_root = 'data/GeoChat-Bench/'
+test_dataloader = dict(
+    dataset=dict(data_root=data_root, ann_file='hrben_vqa.json',
+                 data_prefix=dict(img_path='images/HRBEN/')))
+val_dataloader = test_dataloader

@@ -25,7 +25,9 @@
 # reads -?\d+ and scores such answers correctly:
 #   --cfg-options test_evaluator.signed_coords=True
 # Pixels: the model's processor.
-geochat_referring_pipeline = [
+_base_ = ['./_base_/vlm_test.py']
+data_root = 'data/GeoChat-Bench/'
+test_pipeline = [
     dict(type='LoadImages'),
     dict(type='SmartResize', processor=None),
     dict(type='RenderGroundingTarget', codec=dict(type='QBoxCodec'),
@@ -35,22 +37,11 @@ geochat_referring_pipeline = [
     dict(type='ProcessVLMInputs', processor=None),
     dict(type='PackVLMInputs'),
 ]
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='rscovlm.vlm_collate', padding_side='left'),
-    dataset=dict(
-        type='GroundingDataset',
-        data_root='data/GeoChat-Bench/',
-        ann_file='referring_grounding.jsonl',
-        data_prefix=dict(img_path='images/referring/'),
-        task='referring',
-        region_types=('qbox', ),
-        test_mode=True,
-        pipeline=geochat_referring_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='GeoChatReferringMetric', task='referring', iou_thr=0.5, f1_thr=1.0)
-test_evaluator = val_evaluator
+test_dataloader = dict(
+    dataset=dict(type='GroundingDataset', data_root=data_root,
+                 ann_file='referring_grounding.jsonl',
+                 data_prefix=dict(img_path='images/referring/'), task='referring',
+                 region_types=('qbox', ), pipeline=test_pipeline))
+val_dataloader = test_dataloader
+test_evaluator = dict(type='GeoChatReferringMetric', task='referring', iou_thr=0.5, f1_thr=1.0)
+val_evaluator = test_evaluator

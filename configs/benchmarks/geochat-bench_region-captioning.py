@@ -13,28 +13,10 @@
 # Metric: CIDEr (RSCoVLM's number: CIDEr_raw, lower-cased raw strings) next to BLEU /
 # METEOR / ROUGE-L / CIDEr with the PTB tokenizer; one sample per region (question_id).
 # Pixels: the model's processor.
-geochat_region_captioning_pipeline = [
-    dict(type='LoadImages'),
-    dict(type='SmartResize', processor=None),
-    dict(type='RenderConversation', with_answer=False),
-    dict(type='ProcessVLMInputs', processor=None),
-    dict(type='PackVLMInputs'),
-]
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='rscovlm.vlm_collate', padding_side='left'),
-    dataset=dict(
-        type='CaptionDataset',
-        data_root='data/GeoChat-Bench/',
-        ann_file='region_captioning.json',
-        data_prefix=dict(img_path='images/region_captioning/'),
-        prompt='region_caption',
-        test_mode=True,
-        pipeline=geochat_region_captioning_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='CaptionMetric')
-test_evaluator = val_evaluator
+_base_ = ['./_base_/caption.py']
+data_root = 'data/GeoChat-Bench/'
+test_dataloader = dict(
+    dataset=dict(data_root=data_root, ann_file='region_captioning.json',
+                 data_prefix=dict(img_path='images/region_captioning/'),
+                 prompt='region_caption'))
+val_dataloader = test_dataloader

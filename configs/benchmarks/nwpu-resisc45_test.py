@@ -13,32 +13,11 @@
 # compare with upstream's numbers).
 # Deviation from upstream RSCoVLM's cls_resisc: upstream scores the images of an
 # NWPU-Captions split, not a seeded 10 % split.
-# Metric: contain-accuracy (%) (the class name, lower-cased, is a substring of the lower-cased
-# answer: "baseball_diamond" scores, "baseball diamond" does not), per-class accuracy
-# (cls/acc_baseball_diamond, ...) and their mean.
-# Pixels: the model's processor.
-nwpu_resisc45_test_pipeline = [
-    dict(type='LoadImages'),
-    dict(type='SmartResize', processor=None),
-    dict(type='RenderConversation', with_answer=False),
-    dict(type='ProcessVLMInputs', processor=None),
-    dict(type='PackVLMInputs'),
-]
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='rscovlm.vlm_collate', padding_side='left'),
-    dataset=dict(
-        type='ClassificationDataset',
-        data_root='data/NWPU-RESISC45/',
-        ann_file='splits/tr10_seed0/test.json',
-        data_prefix=dict(img_path=''),
-        prompt='cls',
-        test_mode=True,
-        pipeline=nwpu_resisc45_test_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='ClassificationMetric', rule='contain')
-test_evaluator = val_evaluator
+# Metric: contain-accuracy (%) (_base_/scene_cls.py): "baseball_diamond" scores,
+# "baseball diamond" does not. Pixels: the model's processor.
+_base_ = ['./_base_/scene_cls.py']
+data_root = 'data/NWPU-RESISC45/'
+test_dataloader = dict(
+    dataset=dict(data_root=data_root, ann_file='splits/tr10_seed0/test.json',
+                 data_prefix=dict(img_path='')))
+val_dataloader = test_dataloader

@@ -5,35 +5,13 @@
 # labelTxt annfiles into COCO instances (segmentation = the 4 corners) with these names.
 # Override the location with --cfg-options data_root=/path/to/RSAR/
 # Classes (LMMRotate, B9): ship, aircraft, car, tank, bridge, harbor.
-# Prompt (prompt 'det_eval', trailing period): system = the polygon detection system prompt,
-# user = "find the aircraft, bridge, car, harbor, ship, tank."
-# Metric: mAP_nc (every box scores 1.0), rotated IoU 0.5, VOC07 11-point AP (DOTAMetric).
-# Pixels: the model's processor.
-rsar_test_codec = dict(type='QBoxCodec', fmt='plain', clockwise=True)
-rsar_test_pipeline = [
-    dict(type='LoadImages'),
-    dict(type='SmartResize', processor=None),
-    dict(type='RenderDetTarget', codec=rsar_test_codec, prompt='det_eval', with_answer=False),
-    dict(type='ProcessVLMInputs', processor=None),
-    dict(type='PackVLMInputs'),
-]
-val_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='rscovlm.vlm_collate', padding_side='left'),
-    dataset=dict(
-        type='CocoDetDataset',
-        data_root='data/RSAR/',
-        ann_file='test.json',
-        data_prefix=dict(img_path='test/images/'),
-        metainfo=dict(classes=('ship', 'aircraft', 'car', 'tank', 'bridge', 'harbor')),
-        test_mode=True,
-        pipeline=rsar_test_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(
-    type='RotatedDetMetric', metric='mAP', iou_thrs=[0.5], eval_mode='11points',
-    predict_box_type='rbox', codec=rsar_test_codec)
-test_evaluator = val_evaluator
+# Prompt (_base_/rotated_det.py): user = "find the aircraft, bridge, car, harbor, ship, tank."
+# Metric: mAP_nc (_base_/rotated_det.py). Pixels: the model's processor.
+_base_ = ['./_base_/rotated_det.py']
+data_root = 'data/RSAR/'
+test_dataloader = dict(
+    dataset=dict(type='CocoDetDataset', data_root=data_root, ann_file='test.json',
+                 data_prefix=dict(img_path='test/images/'),
+                 metainfo=dict(classes=('ship', 'aircraft', 'car', 'tank', 'bridge',
+                                        'harbor'))))
+val_dataloader = test_dataloader

@@ -6,32 +6,11 @@
 # Override the location with --cfg-options data_root=/path/to/RSIEval/
 # Prompt (RSGPT test.py, fixed; prompt 'caption_detailed'):
 #   "Please provide a detailed description of the picture."
-# Metric: BLEU-1..4, METEOR, ROUGE-L, CIDEr (pycocoevalcap with the PTB tokenizer, x100) as
-# RSGPT, plus CIDEr_raw. METEOR and PTB need Java; without it use
-# metrics=('BLEU', 'ROUGE_L', 'CIDEr'), tokenizer=None. (RSGPT also rated captions by hand.)
+# Metric: _base_/caption.py's, as RSGPT (RSGPT also rated captions by hand).
 # Pixels: the model's processor.
-rsieval_caption_pipeline = [
-    dict(type='LoadImages'),
-    dict(type='SmartResize', processor=None),
-    dict(type='RenderConversation', with_answer=False),
-    dict(type='ProcessVLMInputs', processor=None),
-    dict(type='PackVLMInputs'),
-]
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='rscovlm.vlm_collate', padding_side='left'),
-    dataset=dict(
-        type='CaptionDataset',
-        data_root='data/RSIEval/',
-        ann_file='rsieval_caption.json',
-        data_prefix=dict(img_path='images/'),
-        prompt='caption_detailed',
-        test_mode=True,
-        pipeline=rsieval_caption_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='CaptionMetric')
-test_evaluator = val_evaluator
+_base_ = ['./_base_/caption.py']
+data_root = 'data/RSIEval/'
+test_dataloader = dict(
+    dataset=dict(data_root=data_root, ann_file='rsieval_caption.json',
+                 data_prefix=dict(img_path='images/'), prompt='caption_detailed'))
+val_dataloader = test_dataloader

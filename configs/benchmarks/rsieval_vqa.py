@@ -11,28 +11,9 @@
 # automatic substitute here, a deviation: long ground truths ("There are seven planes in the
 # image.") rarely match, so read the per-type numbers of yes/no and short answers.
 # Pixels: the model's processor.
-rsieval_vqa_pipeline = [
-    dict(type='LoadImages'),
-    dict(type='SmartResize', processor=None),
-    dict(type='RenderConversation', with_answer=False),
-    dict(type='ProcessVLMInputs', processor=None),
-    dict(type='PackVLMInputs'),
-]
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='rscovlm.vlm_collate', padding_side='left'),
-    dataset=dict(
-        type='VQADataset',
-        data_root='data/RSIEval/',
-        ann_file='rsieval_vqa.json',
-        data_prefix=dict(img_path='images/'),
-        prompt='vqa_raw',
-        test_mode=True,
-        pipeline=rsieval_vqa_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='VQAMetric', rule='contain', per_type=True)
-test_evaluator = val_evaluator
+_base_ = ['./_base_/vqa.py']
+data_root = 'data/RSIEval/'
+test_dataloader = dict(
+    dataset=dict(data_root=data_root, ann_file='rsieval_vqa.json',
+                 data_prefix=dict(img_path='images/'), prompt='vqa_raw'))
+val_dataloader = test_dataloader

@@ -5,33 +5,11 @@
 #   <data_root>/ucm_caption_test.json, <data_root>/imgs/1.tif ...
 # Override the location with --cfg-options data_root=/path/to/UCM_captions/
 # Prompt (RSCoVLM cap_ucm_caption; prompt 'caption'): "Describe the image"
-# Metric: BLEU-1..4, METEOR, ROUGE-L, CIDEr (pycocoevalcap, PTB tokenizer, x100: the
-# captioning literature / RSGPT table) and CIDEr_raw (lower-cased raw strings, no tokenizer:
-# RSCoVLM's number). METEOR and PTB need Java; without it use
-# metrics=('BLEU', 'ROUGE_L', 'CIDEr'), tokenizer=None.
-# Pixels: the model's processor.
-ucm_captions_test_pipeline = [
-    dict(type='LoadImages'),
-    dict(type='SmartResize', processor=None),
-    dict(type='RenderConversation', with_answer=False),
-    dict(type='ProcessVLMInputs', processor=None),
-    dict(type='PackVLMInputs'),
-]
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='rscovlm.vlm_collate', padding_side='left'),
-    dataset=dict(
-        type='CaptionDataset',
-        data_root='data/UCM_captions/',
-        ann_file='ucm_caption_test.json',
-        data_prefix=dict(img_path='imgs/'),
-        prompt='caption',
-        test_mode=True,
-        pipeline=ucm_captions_test_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='CaptionMetric')
-test_evaluator = val_evaluator
+# Metric: _base_/caption.py's (the PTB-tokenized scores are the RSGPT table's, CIDEr_raw
+# RSCoVLM's). Pixels: the model's processor.
+_base_ = ['./_base_/caption.py']
+data_root = 'data/UCM_captions/'
+test_dataloader = dict(
+    dataset=dict(data_root=data_root, ann_file='ucm_caption_test.json',
+                 data_prefix=dict(img_path='imgs/'), prompt='caption'))
+val_dataloader = test_dataloader

@@ -3,33 +3,11 @@
 #       --out data/VRSBench/vrsbench_vqa_test.json
 #   <data_root>/vrsbench_vqa_test.json, <data_root>/Images_val/*.png
 # Override the location with --cfg-options data_root=/path/to/VRSBench/
-# Prompt (upstream; prompt 'vqa'): "{question} Answer the question using a single word or a
-# short phrase."
-# Metric: contain-accuracy (%) (the normalised answer contains the normalised ground truth),
-# overall and per question type (acc_<type>, mean_type_acc).
-# Pixels: the model's processor.
-vrsbench_vqa_pipeline = [
-    dict(type='LoadImages'),
-    dict(type='SmartResize', processor=None),
-    dict(type='RenderConversation', with_answer=False),
-    dict(type='ProcessVLMInputs', processor=None),
-    dict(type='PackVLMInputs'),
-]
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='rscovlm.vlm_collate', padding_side='left'),
-    dataset=dict(
-        type='VQADataset',
-        data_root='data/VRSBench/',
-        ann_file='vrsbench_vqa_test.json',
-        data_prefix=dict(img_path='Images_val/'),
-        prompt='vqa',
-        test_mode=True,
-        pipeline=vrsbench_vqa_pipeline))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='VQAMetric', rule='contain', per_type=True)
-test_evaluator = val_evaluator
+# Prompt (upstream; prompt 'vqa') and metric (contain-accuracy, overall and per question
+# type): _base_/vqa.py. Pixels: the model's processor.
+_base_ = ['./_base_/vqa.py']
+data_root = 'data/VRSBench/'
+test_dataloader = dict(
+    dataset=dict(data_root=data_root, ann_file='vrsbench_vqa_test.json',
+                 data_prefix=dict(img_path='Images_val/')))
+val_dataloader = test_dataloader
