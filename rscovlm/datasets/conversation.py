@@ -10,7 +10,7 @@ from typing import List, Optional
 from rscovlm.registry import DATASETS
 from .base import BaseVLMDataset, load_json_records, require
 from .prompts import fill_prompt
-from .transforms.conversation import IMAGE_TOKEN
+from .transforms.render_conversation import IMAGE_TOKEN
 
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp')
 

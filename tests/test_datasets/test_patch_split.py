@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from rscovlm.datasets import PatchSplitDataset
-from rscovlm.datasets import patch_split as ps
+from rscovlm.datasets import patch_windows as ps
 from rscovlm.datasets.transforms import LoadImages
 from rscovlm.registry import DATASETS
 

@@ -318,7 +318,7 @@ def test_submission_configs_write_task1_files(tmp_path, config, split):
 
 
 def ps_offset(name):
-    from rscovlm.datasets.patch_split import parse_patch_name
+    from rscovlm.datasets.patch_windows import parse_patch_name
     _, x, y = parse_patch_name(name)
     return (float(x), float(y))
 

@@ -37,7 +37,7 @@ from mmengine.utils import track_parallel_progress, track_progress
 from _common import ConverterError, cli, dota_line, list_images, print_summary
 # the window geometry lives in the package, shared with the online split
 # (rscovlm.datasets.PatchSplitDataset); re-exported here for the tool's users
-from rscovlm.datasets.patch_split import (PRESETS, SPLIT_DEFAULTS, TRUNCATED_DIFFICULTY,
+from rscovlm.datasets.patch_windows import (PRESETS, SPLIT_DEFAULTS, TRUNCATED_DIFFICULTY,
                                           clip_polygon, crop_image, patch_name,
                                           resolve_window_scales, sliding_windows,
                                           window_iofs)

@@ -1,4 +1,4 @@
-from .conversation import RenderConversation
+from .render_conversation import RenderConversation
 from .formatting import PackVLMInputs
 from .loading import LoadImages
 from .processing import ProcessVLMInputs

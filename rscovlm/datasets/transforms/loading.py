@@ -4,7 +4,7 @@ import mmcv
 import numpy as np
 from mmcv.transforms import BaseTransform
 
-from rscovlm.datasets.patch_split import crop_image, crop_shape, image_size
+from rscovlm.datasets.patch_windows import crop_image, crop_shape, image_size
 from rscovlm.registry import TRANSFORMS
 
 

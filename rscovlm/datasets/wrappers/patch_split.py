@@ -3,7 +3,7 @@ from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
-from rscovlm.datasets.patch_split import (SPLIT_DEFAULTS, TRUNCATED_DIFFICULTY,
+from rscovlm.datasets.patch_windows import (SPLIT_DEFAULTS, TRUNCATED_DIFFICULTY,
                                           check_image_id, image_size, patch_name,
                                           preset_scales, sliding_windows, window_iofs)
 from rscovlm.registry import DATASETS
@@ -19,7 +19,7 @@ class PatchSplitDataset:
     ``tools/dataset_converters/dota_split.py`` (mmrotate's img_split) does offline.
 
     Every image's size is read from its header (PIL); its windows are those of the
-    converter (:func:`rscovlm.datasets.patch_split.sliding_windows`); sample ``i`` is one
+    converter (:func:`rscovlm.datasets.patch_windows.sliding_windows`); sample ``i`` is one
     window of one image, x-major within an image, images in the wrapped dataset's order.
     A sample's record is the wrapped record with
 

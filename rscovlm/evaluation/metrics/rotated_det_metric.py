@@ -13,11 +13,6 @@ merged the same way (offset from the patch name, per-class ``nms_rotated`` /
 the full-image ground truth (``metainfo['full_gt']`` of ``PatchSplitDataset``); the
 Task1 files and zip are still written by mmrotate's ``merge_results``.
 """
-import contextlib
-import functools
-import importlib
-import itertools
-import math
 import os.path as osp
 import time
 from collections import OrderedDict
@@ -25,63 +20,18 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
+from mmcv.ops import nms_quadri, nms_rotated
 from mmengine.logging import MMLogger
-from mmrotate.evaluation import DOTAMetric
+from mmrotate.evaluation import DOTAMetric, eval_rbbox_map
 
-from rscovlm.codecs import is_empty_answer, normalize_class_name
-from rscovlm.datasets.patch_split import parse_patch_name
-from rscovlm.registry import CODECS, METRICS
-from rscovlm.structures import instances_to_gt, parsed_to_instances
+from rscovlm.datasets.patch_windows import parse_patch_name
+from rscovlm.datasets.wrappers.patch_split import FULL_GT_KEY
+from rscovlm.registry import METRICS
+from rscovlm.structures import check_score_mode, instances_to_gt, read_prediction
+from ..functional import in_process_pools
 from .task_filter import TaskFilterMixin
 
-# mmrotate's DOTAMetric calls ``eval_rbbox_map`` without ``nproc`` (so with its default,
-# a *spawn* pool of 4 processes) and ``eval_rbbox_map`` opens a spawn pool even for
-# nproc=1. Both names are looked up at call time in these modules, so they are swapped
-# for the duration of ``compute_metrics`` only (see ``_eval_rbbox_map``).
-_dota_metric_module = importlib.import_module('mmrotate.evaluation.metrics.dota_metric')
-_mean_ap_module = importlib.import_module('mmrotate.evaluation.functional.mean_ap')
-_mmrotate_eval_rbbox_map = _mean_ap_module.eval_rbbox_map
-
 PARSE_KEY = 'parse_stats'
-FULL_GT_KEY = 'full_gt'  # PatchSplitDataset's metainfo key of the full-image ground truth
-SCORES_KEY = 'pred_scores'
-SCORE_MODES = ('constant', 'order', 'logprob')
-
-
-class _SerialPool:
-    """What ``eval_rbbox_map`` uses of a ``multiprocessing.Pool``, in this process."""
-
-    def starmap(self, func, iterable):
-        return list(itertools.starmap(func, iterable))
-
-    def close(self):
-        pass
-
-
-class _SerialContext:
-
-    @staticmethod
-    def Pool(processes=None):  # noqa: N802 (multiprocessing's name)
-        return _SerialPool()
-
-
-@contextlib.contextmanager
-def _swapped(module, name: str, value):
-    old = getattr(module, name)
-    setattr(module, name, value)
-    try:
-        yield
-    finally:
-        setattr(module, name, old)
-
-
-def _eval_rbbox_map(*args, nproc: int = 1, **kwargs):
-    """mmrotate's ``eval_rbbox_map`` with ``nproc`` honoured; ``nproc <= 1`` runs the
-    very same code in this process (no pool is spawned)."""
-    if nproc > 1:
-        return _mmrotate_eval_rbbox_map(*args, nproc=nproc, **kwargs)
-    with _swapped(_mean_ap_module, 'get_context', lambda method=None: _SerialContext()):
-        return _mmrotate_eval_rbbox_map(*args, nproc=1, **kwargs)
 
 
 @METRICS.register_module()
