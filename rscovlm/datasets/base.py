@@ -6,6 +6,8 @@ from typing import List, Sequence
 
 from mmengine.dataset import BaseDataset
 
+from rscovlm.utils.fileio import iter_jsonl
+
 REGION_TYPES = ('qbox', 'hbox', 'rbox')
 
 
@@ -31,17 +33,9 @@ def load_json_records(path: str) -> list:
     if not osp.isfile(path):
         raise FileNotFoundError(f'annotation file {path!r} does not exist; check data_root '
                                 'and ann_file')
+    if path.endswith('.jsonl'):
+        return [record for _, record in iter_jsonl(path)]
     with open(path, encoding='utf-8') as f:
-        if path.endswith('.jsonl'):
-            records = []
-            for lineno, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    records.append(json.loads(line))
-                except ValueError as e:
-                    raise ValueError(f'{path}:{lineno}: not valid JSON ({e})') from None
-            return records
         try:
             return json.load(f)
         except ValueError as e:

@@ -32,6 +32,8 @@ import os.path as osp
 import tempfile
 from typing import Iterable, List, Optional, Tuple
 
+from rscovlm.utils.fileio import iter_jsonl
+
 REQUIRED_FIELDS = ('img_id', 'pred_text')
 #: the fields that identify a sample; a file holds each combination once
 KEY_FIELDS = ('img_id', 'task', 'dataset_name', 'question_id', 'region_type')
@@ -141,27 +143,22 @@ def read_predictions(path: str) -> List[Tuple[int, dict]]:
     into the file."""
     path = str(path)
     records, first_line = [], {}
-    with open(path, encoding='utf-8') as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ValueError(
-                    f'{path}:{lineno}: invalid JSON ({e.msg} at column {e.colno}); each '
-                    'line must be one JSON object, e.g. {"img_id": "P0001", "pred_text": '
-                    '"...", "img_shape": [512, 512]}') from None
-            msg = _check_record(record)
-            if msg is not None:
-                raise ValueError(f'{path}:{lineno}: {msg}')
-            key = sample_key(record)
-            if key in first_line:
-                raise ValueError(
-                    f'{path}:{lineno}: field \'img_id\': duplicated sample ({_describe(key)}) '
-                    f'(first on line {first_line[key]}); keep one prediction per sample')
-            first_line[key] = lineno
-            records.append((lineno, record))
+    try:
+        lines = list(iter_jsonl(path))
+    except ValueError as e:
+        raise ValueError(f'{e}; each line must be one JSON object, e.g. {{"img_id": "P0001", '
+                         '"pred_text": "...", "img_shape": [512, 512]}') from None
+    for lineno, record in lines:
+        msg = _check_record(record)
+        if msg is not None:
+            raise ValueError(f'{path}:{lineno}: {msg}')
+        key = sample_key(record)
+        if key in first_line:
+            raise ValueError(
+                f'{path}:{lineno}: field \'img_id\': duplicated sample ({_describe(key)}) '
+                f'(first on line {first_line[key]}); keep one prediction per sample')
+        first_line[key] = lineno
+        records.append((lineno, record))
     return records
 
 

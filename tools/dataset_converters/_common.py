@@ -18,6 +18,7 @@ from mmengine.utils import track_iter_progress
 from PIL import Image
 
 from rscovlm.codecs import poly_to_hbox, rbox_deg_to_poly
+from rscovlm.utils.fileio import iter_jsonl as read_jsonl
 
 Image.MAX_IMAGE_PIXELS = None  # DOTA / FAIR1M scenes exceed PIL's bomb limit
 
@@ -56,18 +57,14 @@ def iter_jsonl(path: str) -> Iterator[Tuple[int, dict]]:
     """Yield ``(line_number, record)`` of a JSON Lines file, skipping blank lines."""
     if not osp.isfile(path):
         raise ConverterError(f'{path}: no such file')
-    with open(path, encoding='utf-8') as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ConverterError(f'{path}:{lineno}: not valid JSON ({e})') from None
+    try:
+        for lineno, rec in read_jsonl(path):
             if not isinstance(rec, dict):
                 raise ConverterError(f'{path}:{lineno}: expected a JSON object, got '
                                      f'{type(rec).__name__}')
             yield lineno, rec
+    except ValueError as e:  # a line that is not JSON
+        raise ConverterError(str(e)) from None
 
 
 def _prepare(path: str) -> None:
