@@ -100,9 +100,13 @@ def test_eval_mode_area_and_iou_thrs_pass_through():
 
 
 def test_order_scores_formula():
-    metric = RotatedDetMetric(score_mode='order')
-    assert metric._scores({}, 4).tolist() == [1.0, 0.75, 0.5, 0.25]
-    assert metric._scores({}, 0).tolist() == []
+    from rscovlm.structures import read_prediction
+    pred = dict(bboxes=torch.zeros(4, 5), labels=torch.zeros(4, dtype=torch.long),
+                scores=torch.ones(4))
+    assert read_prediction(dict(pred_instances=pred), 'order')[0]['scores'].tolist() == [
+        1.0, 0.75, 0.5, 0.25]
+    empty = {k: v[:0] for k, v in pred.items()}
+    assert read_prediction(dict(pred_instances=empty), 'order')[0]['scores'].tolist() == []
 
 
 def test_logprob_mode():

@@ -7,10 +7,9 @@ import pytest
 import torch
 from mmengine.registry import init_default_scope
 
-from rscovlm.evaluation.metrics.grounding_metric import (box_to_quad, giou_matrix, greedy_f1,
-                                                         parse_all_boxes, parse_first_box,
-                                                         rotated_iou, standard_iou,
-                                                         upstream_iou)
+from rscovlm.codecs import box_to_quad, parse_all_boxes, parse_first_box
+from rscovlm.evaluation.metrics.grounding_metric import (giou_matrix, greedy_f1, rotated_iou,
+                                                         standard_iou, upstream_iou)
 from rscovlm.registry import DATASETS, METRICS
 from rscovlm.structures import VLMDataSample, instances_to_gt
 

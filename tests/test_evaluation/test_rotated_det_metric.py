@@ -206,7 +206,7 @@ def test_nproc(monkeypatch):
     """
     from mmrotate.evaluation.functional import mean_ap
 
-    from rscovlm.evaluation.metrics import rotated_det_metric as module
+    from rscovlm.evaluation.functional import SerialPool
 
     calls = []
 
@@ -217,7 +217,7 @@ def test_nproc(monkeypatch):
 
         def Pool(self, processes):  # noqa: N802
             calls.append((self.method, processes))
-            return module._SerialPool()
+            return SerialPool()
 
     monkeypatch.setattr(mean_ap, 'get_context', RecordingContext)
     samples = [sample('img1', '\n'.join([line(P1, 'plane'), line(PLANE_FP, 'plane')]),
@@ -232,7 +232,25 @@ def test_nproc(monkeypatch):
     assert calls == [('spawn', 3)]
     # the swap is undone after compute_metrics
     assert mean_ap.get_context is RecordingContext
-    assert module._dota_metric_module.eval_rbbox_map is module._mmrotate_eval_rbbox_map
+
+
+def test_in_process_pools_restores_both_libraries():
+    """The one shim: mmrotate's spawn context and mmdet's Pool are swapped only inside the
+    block and only for nproc <= 1."""
+    from mmdet.evaluation.functional import mean_ap as mmdet_mean_ap
+    from mmrotate.evaluation.functional import mean_ap as mmrotate_mean_ap
+
+    from rscovlm.evaluation.functional import SerialPool, in_process_pools
+    before = (mmrotate_mean_ap.get_context, mmdet_mean_ap.Pool)
+    with in_process_pools(2):
+        assert (mmrotate_mean_ap.get_context, mmdet_mean_ap.Pool) == before
+    with pytest.raises(RuntimeError):
+        with in_process_pools(1):
+            assert isinstance(mmrotate_mean_ap.get_context('spawn').Pool(4), SerialPool)
+            pool = mmdet_mean_ap.Pool(4)
+            assert pool.starmap(max, [(1, 2), (4, 3)]) == [2, 4]
+            raise RuntimeError
+    assert (mmrotate_mean_ap.get_context, mmdet_mean_ap.Pool) == before
 
 
 def test_merge_patches_format_only(tmp_path):

@@ -9,7 +9,7 @@ import torch
 from rscovlm.datasets import vlm_collate
 from rscovlm.datasets.transforms import (PackVLMInputs, ProcessVLMInputs, RenderDetTarget,
                                          SmartResize)
-from rscovlm.models.vlms.base import box_line_scores
+from rscovlm.structures import box_line_scores
 from rscovlm.registry import MODELS
 
 
@@ -91,8 +91,9 @@ def test_logprob_mode_scores_every_parsed_box(tiny_cfg, mixed_batch):
     samples = model(mixed_batch['inputs'], copy.deepcopy(mixed_batch['data_samples']),
                     mode='predict')
     for sample in samples:
-        assert len(sample.pred_scores) == len(sample.pred_instances)
-        assert all(0 < s <= 1 for s in sample.pred_scores)
+        scores = sample.pred_instances.logprob_scores
+        assert len(scores) == len(sample.pred_instances)
+        assert all(0 < s <= 1 for s in scores.tolist())
         assert sample.pred_instances.scores.tolist() == [1.0] * len(sample.pred_instances)
     with pytest.raises(ValueError, match='box_scores'):
         build(tiny_cfg, box_scores='confidence')

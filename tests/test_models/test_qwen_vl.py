@@ -115,8 +115,8 @@ def test_parse_boxes_maps_text_back_to_original_frame(tiny_cfg, batch):
     sample = copy.deepcopy(batch['data_samples'][0])
     # 100 x 120 image resized to 112 x 112 (the tiny processor's fixed size here)
     assert sample.img_shape == (112, 112)
-    sample.pred_text = '0,0,56,0,56,28,0,28 ship\n1,2,3 bad\n'
-    model.parse_boxes(sample)
+    from rscovlm.structures import fill_prediction
+    fill_prediction(sample, '0,0,56,0,56,28,0,28 ship\n1,2,3 bad\n')
     assert sample.parse_stats == dict(num_lines=2, num_skipped=1, failed=False)
     cx, cy, w, h, _ = sample.pred_instances.bboxes[0].tolist()
     assert sample.pred_instances.labels.tolist() == [1]

@@ -14,7 +14,7 @@ class DumpPredictions(BaseMetric):
     The file (``{"img_id", "pred_text", "img_shape", "ori_shape", "task"}`` per line, plus
     ``dataset_name`` / ``question_id`` / ``region_type`` when the sample has them, which
     tell apart the samples of one image on a mixed-task test set, and ``pred_scores``, the
-    per-box scores of a model with ``box_scores='logprob'``) is what
+    ``pred_instances.logprob_scores`` of a model with ``box_scores='logprob'``) is what
     ``tools/analysis_tools/eval_offline.py`` re-scores; ``tools/test.py --out`` adds this
     metric. It reports no numbers.
     """
@@ -31,8 +31,11 @@ class DumpPredictions(BaseMetric):
                           img_shape=sample.get('img_shape'),
                           ori_shape=sample.get('ori_shape'), task=sample.get('task'))
             record.update((k, sample[k]) for k in KEY_FIELDS[1:] if sample.get(k) is not None)
-            if sample.get('pred_scores') is not None:  # the model's box_scores='logprob'
-                record['pred_scores'] = [float(v) for v in sample['pred_scores']]
+            scores = (sample.get('pred_instances') or {}).get('logprob_scores')
+            if scores is None:
+                scores = sample.get('pred_scores')  # a sample filled by an older version
+            if scores is not None:  # the model's box_scores='logprob'
+                record['pred_scores'] = [float(v) for v in scores]
             self.results.append(record)
 
     def compute_metrics(self, results: list) -> dict:

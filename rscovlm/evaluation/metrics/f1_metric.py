@@ -25,7 +25,8 @@ from mmcv.ops import box_iou_rotated
 from mmengine.evaluator import BaseMetric
 
 from rscovlm.registry import METRICS
-from .rotated_det_metric import PARSE_KEY, RotatedDetMetric, parse_totals
+from rscovlm.structures import check_score_mode, read_prediction
+from .rotated_det_metric import PARSE_KEY, parse_totals
 from .task_filter import TaskFilterMixin
 
 DEFAULT_SCORE_THRS = tuple(round(0.1 * i, 1) for i in range(10))
@@ -84,9 +85,10 @@ def precision_recall_f1(cm: np.ndarray):
 class ConfusionF1Metric(TaskFilterMixin, BaseMetric):
     """LMMRotate's mF1 (see the module docstring) on generated answers.
 
-    Samples are read like ``RotatedDetMetric`` (``pred_text`` decoded with ``codec``
-    and rescaled ``img_shape`` -> ``ori_shape``, or ``pred_instances`` as given; boxes
-    scored by ``score_mode``). Only ``gt_instances`` are GT: ``ignored_instances`` are
+    Samples are read like ``RotatedDetMetric`` (``rscovlm.structures.read_prediction``:
+    the sample's ``pred_instances``, or its ``pred_text`` parsed with its codec, else
+    ``codec``; boxes scored by ``score_mode``); boxes whose label matched no class are
+    left out. Only ``gt_instances`` are GT: ``ignored_instances`` are
     not looked at (a box on a difficult object is a background detection), as upstream.
 
     Results (with the ``prefix``, default ``f1``): ``F1@tau``, ``P@tau``, ``R@tau`` for
@@ -116,8 +118,8 @@ class ConfusionF1Metric(TaskFilterMixin, BaseMetric):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        # the parsing half of RotatedDetMetric (rboxes, its scores and statistics)
-        self._parser = RotatedDetMetric(codec=codec, score_mode=score_mode)
+        self.codec = codec
+        self.score_mode = check_score_mode(score_mode)
         self.score_thrs = [float(t) for t in score_thrs]
         self.tp_iou_thr = float(tp_iou_thr)
         if not (num_classes is None or num_classes == 'dataset'
@@ -128,10 +130,13 @@ class ConfusionF1Metric(TaskFilterMixin, BaseMetric):
         self.task = task
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
-        self._parser.dataset_meta = self.dataset_meta
+        classes = (self.dataset_meta or {}).get('classes')
         for sample in self.task_samples(data_samples):
-            sample, stats = self._parser._predict(sample)
-            pred, gt = sample['pred_instances'], sample.get('gt_instances') or {}
+            pred, stats = read_prediction(sample, self.score_mode, parser='codec',
+                                          codec=self.codec, classes=classes)
+            keep = pred['labels'] >= 0
+            pred = {k: pred[k][keep] for k in ('bboxes', 'scores', 'labels')}
+            gt = sample.get('gt_instances') or {}
             gt_bboxes = gt.get('bboxes', torch.zeros(0, 5))
             gt_labels = gt.get('labels', torch.zeros(0, dtype=torch.long))
             self.results.append({

@@ -6,95 +6,27 @@ with the ground truth is > 0.5. ``GeoChatReferringMetric`` is GeoChat referring'
 "Pr(F1=1, IoU=0.5)": every box of the answer is matched one-to-one to the ground
 truth objects by GIoU, and an image counts as correct iff F1 == 1.
 
-The pure helpers (``upstream_iou``, ``standard_iou``, ``parse_first_box``,
-``parse_all_boxes``, ``box_to_quad``, ``giou_matrix``, ``greedy_f1``) hold the rules.
+Both read the answer once, through ``rscovlm.structures.read_prediction``, with the
+upstream rule of their protocol (``rscovlm.codecs.upstream``: ``'first_line'``,
+``'geochat'``); the pure helpers here (``upstream_iou``, ``standard_iou``, ``giou_matrix``,
+``greedy_f1``) hold the scoring rules.
 """
-import re
 from collections import defaultdict
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 from mmcv.ops import box_iou_rotated
+from mmdet.structures.bbox import bbox_overlaps
 from mmengine.evaluator import BaseMetric
 from mmengine.structures import BaseDataElement
 from mmrotate.structures.bbox import qbox2rbox, rbox2qbox
 from shapely.geometry import MultiPoint, Polygon
 
-
-from rscovlm.codecs import REGION_CODECS, build_codec
+from rscovlm.codecs import box_to_quad
 from rscovlm.registry import METRICS
+from rscovlm.structures import read_prediction
 from .task_filter import TaskFilterMixin
-
-# --------------------------------------------------------------------------- #
-# parsing
-# --------------------------------------------------------------------------- #
-# upstream ``extract_qwen25vl_bbox_answer`` (plain / json)
-_PLAIN_HBOX = re.compile(r'(\d+),(\d+),(\d+),(\d+)\s+(.+?)\s*$')
-_NUM = r'(\s*-?\d*\.?\d+\s*)'
-_JSON_HBOX = re.compile(r'\[' + r',\s*'.join([_NUM] * 4) + r'\]')
-# the same first-line rule generalised to the other box types (not upstream)
-_PLAIN_BY_TYPE = {
-    'hbox': _PLAIN_HBOX,
-    'qbox': re.compile(','.join([r'(-?\d+)'] * 8) + r'\s+(.+?)\s*$'),
-    'rbox': re.compile(','.join([r'(-?\d+)'] * 5) + r'\s+(.+?)\s*$'),
-}
-# upstream ``compute_geochat_referring_acc`` (plain): unsigned integers
-_GEOCHAT_8 = re.compile(','.join([r'(\d+)'] * 8))
-_GEOCHAT_4 = re.compile(','.join([r'(\d+)'] * 4))
-# the same with an optional minus sign (``signed_coords=True``, not upstream)
-_GEOCHAT_8_SIGNED = re.compile(','.join([r'(-?\d+)'] * 8))
-_GEOCHAT_4_SIGNED = re.compile(','.join([r'(-?\d+)'] * 4))
-
-NORMALIZED_RANGE = 1000.0
-
-
-def parse_first_box(text: Optional[str], box_type: str = 'hbox',
-                    fmt: str = 'plain') -> Tuple[Optional[List[float]], bool]:
-    """The box of an answer by upstream's first-line rule.
-
-    ``plain``: ``re.match`` of ``x1,y1,x2,y2 label`` on the first line of the stripped
-    text (for ``qbox`` / ``rbox`` the same rule with 8 / 5 integers, sign allowed).
-    ``json`` (hbox only): the first ``[a, b, c, d]`` anywhere. An hbox whose four values
-    are all <= 1 is normalised: it is returned x1000 with ``normalized=True``.
-
-    Returns:
-        ``(coords or None, normalized)``; None where upstream falls back to [0, 0, 0, 0].
-    """
-    if text is None:
-        return None, False
-    if fmt == 'json':
-        if box_type != 'hbox':
-            raise ValueError('the JSON first-box rule is defined for hbox only')
-        m = _JSON_HBOX.search(text)
-        coords = [float(v) for v in m.groups()] if m else None
-    elif fmt == 'plain':
-        lines = text.strip().split('\n')
-        m = _PLAIN_BY_TYPE[box_type].match(lines[0].strip())
-        coords = [float(v) for v in m.groups()[:-1]] if m else None
-    else:
-        raise ValueError(f"fmt must be 'plain' or 'json', got {fmt!r}")
-    if coords is None:
-        return None, False
-    if box_type == 'hbox' and all(v <= 1 for v in coords):
-        return [v * NORMALIZED_RANGE for v in coords], True
-    return coords, False
-
-
-def parse_all_boxes(text: Optional[str], signed: bool = False) -> List[List[int]]:
-    """GeoChat referring: every ``8``-int match of the answer, else every ``4``-int one.
-
-    ``signed=False`` is upstream's parser (``(\\d+)``): a minus sign is not part of a
-    number, so a polygon past the image border (``20,-4,13,62,...``) is misread: its
-    8-int match fails and 4-int runs of the digits around the minus are taken instead
-    (``'30,-6,130,4,120,100,20,90'`` -> ``[[6, 130, 4, 120]]``). ``signed=True`` reads
-    ``-?\\d+`` and gets the polygon back (``[[30, -6, 130, 4, 120, 100, 20, 90]]``).
-    """
-    text = text or ''
-    pat8, pat4 = ((_GEOCHAT_8_SIGNED, _GEOCHAT_4_SIGNED) if signed else
-                  (_GEOCHAT_8, _GEOCHAT_4))
-    found = pat8.findall(text) or pat4.findall(text)
-    return [[int(c) for c in coords] for coords in found]
 
 
 # --------------------------------------------------------------------------- #
@@ -113,14 +45,9 @@ def upstream_iou(box1: Sequence[float], box2: Sequence[float]) -> float:
 
 
 def standard_iou(box1: Sequence[float], box2: Sequence[float]) -> float:
-    """Continuous hbox IoU (degenerate boxes have area 0)."""
-    def area(b):
-        return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
-    iw = max(0.0, min(box1[2], box2[2]) - max(box1[0], box2[0]))
-    ih = max(0.0, min(box1[3], box2[3]) - max(box1[1], box2[1]))
-    inter = iw * ih
-    union = area(box1) + area(box2) - inter
-    return float(inter / union) if union > 0 else 0.0
+    """Continuous hbox IoU, by mmdet's ``bbox_overlaps`` (float64; a zero union gives 0)."""
+    boxes = torch.tensor([list(box1), list(box2)], dtype=torch.float64)
+    return float(bbox_overlaps(boxes[:1], boxes[1:])[0, 0])
 
 
 def rotated_iou(pred_qbox: Sequence[float], gt_rbox: Sequence[float]) -> float:
@@ -129,22 +56,6 @@ def rotated_iou(pred_qbox: Sequence[float], gt_rbox: Sequence[float]) -> float:
     pred = qbox2rbox(torch.as_tensor(np.asarray(pred_qbox, np.float32).reshape(1, 8)))
     gt = torch.as_tensor(np.asarray(gt_rbox, np.float32).reshape(1, 5))
     return float(box_iou_rotated(pred, gt)[0, 0])
-
-
-def box_to_quad(coords: Sequence[float], sx: float = 1.0, sy: float = 1.0) -> np.ndarray:
-    """GeoChat's ``rescale_box``: 4 values -> the axis-aligned quad, 8 values -> the 4
-    points sorted by descending ``atan2`` around their mean; x scaled by ``sx``, y by
-    ``sy``. Returns (4, 2) float64."""
-    c = np.asarray(coords, np.float64).reshape(-1)
-    if c.size == 4:
-        x1, y1, x2, y2 = c * [sx, sy, sx, sy]
-        return np.array([[x1, y1], [x2, y1], [x2, y2], [x1, y2]])
-    if c.size == 8:
-        pts = c.reshape(4, 2) * [sx, sy]
-        ctr = pts.mean(axis=0)
-        angles = np.arctan2(pts[:, 1] - ctr[1], pts[:, 0] - ctr[0])
-        return pts[np.argsort(-angles)]
-    raise ValueError(f'a box needs 4 or 8 values, got {c.size}')
 
 
 def polygon_giou(poly_a, poly_b) -> float:
@@ -200,16 +111,6 @@ def greedy_f1(giou: np.ndarray, thr: float = 0.5) -> Tuple[int, int, int, float]
 # --------------------------------------------------------------------------- #
 # shared sample helpers
 # --------------------------------------------------------------------------- #
-def _scale(sample: dict) -> Tuple[float, float]:
-    """``(ori_w / img_w, ori_h / img_h)``; (1, 1) without both shapes."""
-    img_shape, ori_shape = sample.get('img_shape'), sample.get('ori_shape')
-    if img_shape is None or ori_shape is None:
-        return 1.0, 1.0
-    img_h, img_w = (float(v) for v in tuple(img_shape)[:2])
-    ori_h, ori_w = (float(v) for v in tuple(ori_shape)[:2])
-    return ori_w / img_w, ori_h / img_h
-
-
 def _gt_rboxes(sample: dict) -> np.ndarray:
     gt = sample.get('gt_instances') or {}
     bboxes = gt.get('bboxes') if isinstance(gt, dict) else getattr(gt, 'bboxes', None)
@@ -287,34 +188,12 @@ class GroundingMetric(TaskFilterMixin, BaseMetric):
         self.strict = bool(strict)
         self.parse = parse
 
-    def _codec(self, sample: dict, region_type: str):
-        cfg = sample.get('codec') or dict(type=REGION_CODECS[region_type])
-        return build_codec(cfg) if isinstance(cfg, dict) else cfg
-
     def predict_quad(self, sample: dict) -> Optional[np.ndarray]:
-        """The predicted (8,) quadrilateral in the original frame, or None."""
-        region_type = sample.get('region_type') or 'hbox'
-        codec = self._codec(sample, region_type)
-        sx, sy = _scale(sample)
-        text = sample.get('pred_text')
-        if self.parse == 'codec':
-            parsed = codec.decode(text, class_names=None, scale=(sx, sy))
-            return np.asarray(parsed.qboxes[0], np.float64) if len(parsed) else None
-        coords, normalized = parse_first_box(
-            text, region_type, getattr(codec, 'fmt', 'plain') if region_type == 'hbox'
-            else 'plain')
-        if coords is None:
-            return None
-        if normalized:
-            ori_h, ori_w = (tuple(sample['ori_shape'])[:2] if sample.get('ori_shape')
-                            is not None else (NORMALIZED_RANGE, NORMALIZED_RANGE))
-            sx, sy = float(ori_w) / NORMALIZED_RANGE, float(ori_h) / NORMALIZED_RANGE
-        if region_type == 'hbox':  # keep the order: an inverted box stays inverted
-            x1, y1, x2, y2 = coords
-            poly = np.array([x1, y1, x2, y1, x2, y2, x1, y2], np.float64)
-        else:
-            poly = np.asarray(codec.coords_to_poly([int(c) for c in coords]), np.float64)
-        return poly.reshape(8) * np.array([sx, sy] * 4)
+        """The predicted (8,) quadrilateral in the original frame, or None: the first box
+        of the sample's prediction read by this metric's rule (``parse``)."""
+        pred, _ = read_prediction(sample, parser=self.parse)
+        qboxes = pred['qboxes']
+        return np.asarray(qboxes[0], np.float64) if len(qboxes) else None
 
     def sample_iou(self, sample: dict, quad: Optional[np.ndarray]) -> float:
         """IoU of the predicted quadrilateral with the sample's GT (0 if None)."""
@@ -372,8 +251,8 @@ class GeoChatReferringMetric(TaskFilterMixin, BaseMetric):
     """GeoChat referring "Pr(F1=1, IoU=0.5)" (upstream ``compute_geochat_referring_acc``,
     plain mode).
 
-    The answer's boxes are all 8-int matches, else all 4-int matches (``parse_all_boxes``),
-    turned into quads by ``box_to_quad`` with the ``img_shape`` -> ``ori_shape`` scale;
+    The answer's boxes are all 8-int matches, else all 4-int matches (``rscovlm.codecs.parse_all_boxes``),
+    turned into quads by ``rscovlm.codecs.box_to_quad`` with the ``img_shape`` -> ``ori_shape`` scale;
     the GT is every ``gt_instances`` rbox (original pixels) as its corners. Predictions
     and GT are matched greedily by GIoU >= ``iou_thr`` and an image is correct iff
     ``F1 >= f1_thr``. An answer with no box is counted in ``num_unparsed`` (F1 = 0 when
@@ -417,12 +296,12 @@ class GeoChatReferringMetric(TaskFilterMixin, BaseMetric):
         self.iou_thr = float(iou_thr)
         self.f1_thr = float(f1_thr)
         self.signed_coords = bool(signed_coords)
+        self.parser = 'geochat_signed' if self.signed_coords else 'geochat'
 
     def process(self, data_batch, data_samples: Sequence[Union[dict, BaseDataElement]]):
         for sample in self.task_samples(data_samples):
-            sx, sy = _scale(sample)
-            preds = [box_to_quad(b, sx, sy)
-                     for b in parse_all_boxes(sample.get('pred_text'), self.signed_coords)]
+            pred, _ = read_prediction(sample, parser=self.parser)
+            preds = [np.asarray(q, np.float64).reshape(4, 2) for q in pred['qboxes']]
             gts = [box_to_quad(c) for c in _rbox_corners(_gt_rboxes(sample))]
             tp, fp, fn, f1 = greedy_f1(giou_matrix(preds, gts), self.iou_thr)
             obj_ids = sample.get('obj_ids')
@@ -454,6 +333,5 @@ class GeoChatReferringMetric(TaskFilterMixin, BaseMetric):
 
 __all__ = [
     'GroundingMetric', 'GeoChatReferringMetric', 'upstream_iou', 'standard_iou',
-    'rotated_iou', 'parse_first_box', 'parse_all_boxes', 'box_to_quad', 'polygon_giou',
-    'giou_matrix', 'greedy_f1'
+    'rotated_iou', 'polygon_giou', 'giou_matrix', 'greedy_f1'
 ]

@@ -1,10 +1,12 @@
 """Oriented detection mAP of generated answers (the paper's mAP_nc).
 
-``RotatedDetMetric`` is a thin layer over mmrotate's ``DOTAMetric``: it turns the
-generated text into ``pred_instances`` with a box codec, gives every box a score
-(``score_mode``: by default 1.0, so the VOC07 11-point AP at rotated IoU 0.5 is the
-RSCoVLM paper's mAP without confidence), counts how well the answers parsed, and
-leaves the matching, AP and ``format_only`` to ``DOTAMetric``.
+``RotatedDetMetric`` is a thin layer over mmrotate's ``DOTAMetric``: it reads each
+sample's parsed prediction (``rscovlm.structures.read_prediction``), ranks the boxes by
+``score_mode`` (by default 1.0 each, so the VOC07 11-point AP at rotated IoU 0.5 is the
+RSCoVLM paper's mAP without confidence), counts how well the answers parsed, and leaves
+the per-class results and ``format_only`` to ``DOTAMetric`` and the matching and AP to
+mmrotate's ``eval_rbbox_map`` (called with ``nproc``, see
+``rscovlm.evaluation.functional.in_process_pools``).
 
 Patches (``merge_patches=True``): mmrotate's ``DOTAMetric`` only writes the merged
 detections as DOTA Task1 files and computes no metric. Here the patch detections are
@@ -42,25 +44,28 @@ class RotatedDetMetric(TaskFilterMixin, DOTAMetric):
     ``img_id``, ``gt_instances`` / ``ignored_instances`` (rotated boxes in the original
     frame) and either
 
-    * ``pred_instances`` already parsed by the model (then used as they are, with the
-      model's optional ``parse_stats = {'num_lines', 'num_skipped', 'failed'}``), or
-    * ``pred_text``, decoded here with ``codec``. Its coordinates live in the
-      ``img_shape`` (h, w) frame and are rescaled to ``ori_shape`` (h, w); without
-      both shapes they are taken as original-frame pixels.
+    * ``pred_instances`` filled by ``rscovlm.structures.fill_prediction`` (the model,
+      offline re-scoring), used as they are, with the optional ``parse_stats =
+      {'num_lines', 'num_skipped', 'failed'}``, or
+    * only ``pred_text`` (a sample built by hand): parsed by
+      ``rscovlm.structures.parse_prediction`` with the sample's codec, else ``codec``.
+      Its coordinates live in the ``img_shape`` (h, w) frame and are rescaled to
+      ``ori_shape`` (h, w); without both shapes they are taken as original-frame pixels.
 
     The score of a box depends on ``score_mode``:
 
     * ``'constant'`` (default): 1.0 for every box, hence the paper's mAP_nc;
     * ``'order'``: emission order; the k-th box (k = 0, 1, ..., n - 1) of an answer
       with n boxes scores ``1 - k / n`` (1, (n-1)/n, ..., 1/n), so earlier lines rank
-      higher. n and k count every parsed box, including those whose label matched no
-      class (they are dropped afterwards);
-    * ``'logprob'``: the sample's ``pred_scores``, one float per parsed box in
-      emission order (e.g. ``exp(mean token log-probability)`` in (0, 1]). A sample
-      without them, or with a different count, raises ``ValueError``.
+      higher. n and k count every parsed box, also those whose label matched no class
+      (label -1, which no class's AP counts);
+    * ``'logprob'``: ``pred_instances.logprob_scores`` (the model's
+      ``box_scores='logprob'``: ``exp(mean token log-probability)`` of each box line, in
+      (0, 1]), or the sample's ``pred_scores`` list of an older dump, one float per
+      parsed box in emission order. A sample without them, or with a different count,
+      raises ``ValueError``.
 
-    With ``pred_instances`` given, ``'order'`` and ``'logprob'`` index those instances
-    in their stored order instead. Besides
+    Besides
     ``DOTAMetric``'s ``mAP`` / ``AP50`` the results hold parse statistics (summed over
     samples): ``parse/lines`` (boxes parsed), ``parse/skipped_lines`` (malformed lines
     dropped), ``parse/failed_samples`` (answers with content of which nothing parsed,
@@ -71,7 +76,8 @@ class RotatedDetMetric(TaskFilterMixin, DOTAMetric):
     class list comes from those samples when the dataset's metainfo has none.
 
     Args:
-        codec: box codec config (``CODECS``) or instance used to read ``pred_text``.
+        codec: box codec config (``CODECS``) or instance that reads the ``pred_text`` of
+            a sample that has no ``pred_instances`` and names no ``codec`` of its own.
         task: the task whose samples are scored (``None``: every sample).
         score_mode: ``'constant'``, ``'order'`` or ``'logprob'`` (see above).
         nproc: processes for mmrotate's per-image TP/FP matching. mmrotate uses a
@@ -109,85 +115,18 @@ class RotatedDetMetric(TaskFilterMixin, DOTAMetric):
                  score_mode: str = 'constant',
                  task: Optional[str] = 'det',
                  **kwargs) -> None:
-        if score_mode not in SCORE_MODES:
-            raise ValueError(f'score_mode must be one of {SCORE_MODES}, got {score_mode!r}')
         super().__init__(
             iou_thrs=list(iou_thrs) if isinstance(iou_thrs, (list, tuple)) else iou_thrs,
             metric=metric,
             eval_mode=eval_mode,
             predict_box_type=predict_box_type,
             **kwargs)
-        self.codec = CODECS.build(codec) if isinstance(codec, dict) else codec
+        self.codec = codec
         self.nproc = int(nproc)
-        self.score_mode = score_mode
+        self.score_mode = check_score_mode(score_mode)
         self.task = task
 
     # ------------------------------------------------------------------ #
-    def _class_names(self) -> List[str]:
-        names = getattr(self, '_normalized_classes', None)
-        classes = tuple(self.dataset_meta['classes'])
-        if names is None or names[0] != classes:
-            names = (classes, [normalize_class_name(c) for c in classes])
-            self._normalized_classes = names
-        return names[1]
-
-    @staticmethod
-    def _scale(sample: dict):
-        img_shape, ori_shape = sample.get('img_shape'), sample.get('ori_shape')
-        if img_shape is None or ori_shape is None:
-            return (1.0, 1.0)
-        img_h, img_w = (float(v) for v in tuple(img_shape)[:2])
-        ori_h, ori_w = (float(v) for v in tuple(ori_shape)[:2])
-        return (ori_w / img_w, ori_h / img_h)
-
-    def _scores(self, sample: dict, num: int):
-        """(num,) float32 scores of the sample's boxes, or None for 1.0 each."""
-        if self.score_mode == 'constant':
-            return None
-        if self.score_mode == 'order':
-            return 1.0 - torch.arange(num, dtype=torch.float64) / max(num, 1)
-        scores = sample.get(SCORES_KEY)
-        if scores is None:
-            raise ValueError(
-                f"score_mode='logprob' needs '{SCORES_KEY}' (one float per parsed box) "
-                f"but data sample {sample.get('img_id')!r} has none")
-        scores = torch.as_tensor(scores, dtype=torch.float64).reshape(-1)
-        if len(scores) != num or not all(math.isfinite(v) for v in scores.tolist()):
-            raise ValueError(
-                f"data sample {sample.get('img_id')!r}: '{SCORES_KEY}' must hold {num} "
-                f'finite floats (one per parsed box), got {sample.get(SCORES_KEY)!r}')
-        return scores
-
-    def _predict(self, sample: dict):
-        """``(sample with pred_instances, parse statistics or None)``."""
-        stats = sample.get(PARSE_KEY)
-        text = sample.get('pred_text')
-        pred = sample.get('pred_instances')
-        if pred is not None:
-            scores = self._scores(sample, len(pred['labels']))
-            if scores is not None:
-                pred = dict(pred, scores=scores.to(torch.float32))
-                sample = dict(sample, pred_instances=pred)
-            if stats is None:
-                return sample, None
-            stats = dict(stats)
-            if 'empty_answer' not in stats:
-                stats['empty_answer'] = isinstance(text, str) and is_empty_answer(text)
-            return sample, stats
-        if text is None:
-            raise KeyError(
-                f"data sample {sample.get('img_id')!r} has neither 'pred_instances' nor "
-                "'pred_text'; RotatedDetMetric needs one of them")
-        res = self.codec.decode(text, class_names=self._class_names(),
-                                scale=self._scale(sample))
-        scores = self._scores(sample, len(res))
-        if scores is not None:
-            res.scores = scores.numpy().astype('float32')
-        pred = parsed_to_instances(res, box_type=self.predict_box_type)
-        stats = dict(num_lines=res.num_lines, num_skipped=res.num_skipped,
-                     failed=res.failed, empty_answer=res.empty_answer)
-        return dict(sample, pred_instances=pred.to_dict()), stats
-
     def _check_merge_inputs(self, sample: dict) -> None:
         """Fail on the first batch, not after the whole test set, when patch merging
         cannot work."""
@@ -208,8 +147,10 @@ class RotatedDetMetric(TaskFilterMixin, DOTAMetric):
                 self.dataset_meta = dict(self.dataset_meta or {}, classes=tuple(sample['classes']))
             if self.merge_patches:
                 self._check_merge_inputs(sample)
-            sample, sample_stats = self._predict(sample)
-            samples.append(sample)
+            pred, sample_stats = read_prediction(
+                sample, self.score_mode, parser='codec', codec=self.codec,
+                classes=self.dataset_meta['classes'], box_type=self.predict_box_type)
+            samples.append(dict(sample, pred_instances=pred))
             stats.append(sample_stats)
         start = len(self.results)
         super().process(data_batch, samples)
@@ -218,33 +159,44 @@ class RotatedDetMetric(TaskFilterMixin, DOTAMetric):
         for (_, result), sample_stats in zip(self.results[start:], stats):
             result[PARSE_KEY] = sample_stats
 
-    def _compute_map(self, results: list) -> dict:
-        """``DOTAMetric``'s metrics (rotated IoU), matching with ``self.nproc``."""
-        eval_rbbox_map = functools.partial(_eval_rbbox_map, nproc=self.nproc)
-        with _swapped(_dota_metric_module, 'eval_rbbox_map', eval_rbbox_map):
-            return super().compute_metrics(results)
+    def eval_map(self, dets: list, anns: list, iou_thr: float) -> float:
+        """The mean AP of one IoU threshold: mmrotate's ``eval_rbbox_map`` (rotated IoU),
+        the call ``DOTAMetric.compute_metrics`` makes, with ``self.nproc``."""
+        with in_process_pools(self.nproc):
+            mean_ap, _ = eval_rbbox_map(
+                dets, anns, scale_ranges=self.scale_ranges, iou_thr=iou_thr,
+                use_07_metric=self.use_07_metric, box_type=self.predict_box_type,
+                dataset=self.dataset_meta['classes'], logger=MMLogger.get_current_instance(),
+                nproc=max(self.nproc, 1))
+        return mean_ap
+
+    def map_metrics(self, dets: list, anns: list) -> dict:
+        """``APxx`` per IoU threshold (rounded to 3 decimals) and ``mAP``, their mean, as
+        ``DOTAMetric`` reports them."""
+        logger = MMLogger.get_current_instance()
+        metrics, mean_aps = OrderedDict(), []
+        for iou_thr in self.iou_thrs:
+            logger.info(f'\n{"-" * 15}iou_thr: {iou_thr}{"-" * 15}')
+            mean_ap = self.eval_map(dets, anns, iou_thr)
+            mean_aps.append(mean_ap)
+            metrics[f'AP{int(iou_thr * 100):02d}'] = round(mean_ap, 3)
+        metrics['mAP'] = sum(mean_aps) / len(mean_aps)
+        metrics.move_to_end('mAP', last=False)
+        return metrics
 
     def compute_metrics(self, results: list) -> dict:
         results = self.scored(results)
         if self.merge_patches:
             metrics = self._merged_metrics(results)
+        elif self.format_only:
+            metrics = super().compute_metrics(results)  # DOTAMetric writes the json files
         else:
-            metrics = self._compute_map(results)
+            gts, preds = zip(*results)
+            metrics = self.map_metrics([p['pred_bbox_scores'] for p in preds], list(gts))
         metrics.update(parse_totals(results))
         return metrics
 
     # ---- patches ------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _settings(self, **values):
-        old = {k: getattr(self, k) for k in values}
-        for key, value in values.items():
-            setattr(self, key, value)
-        try:
-            yield
-        finally:
-            for key, value in old.items():
-                setattr(self, key, value)
-
     def _outfile_folder(self) -> str:
         """``outfile_prefix``, or, when that folder exists (mmrotate refuses to write into
         it), a fresh ``<parent>/<timestamp>/<basename>``."""
@@ -288,34 +240,20 @@ class RotatedDetMetric(TaskFilterMixin, DOTAMetric):
         metrics = OrderedDict()
         if self.outfile_prefix is not None:
             # the submission files exactly as mmrotate writes them (its own merge)
-            zip_path = DOTAMetric.merge_results(self, preds, self._outfile_folder())
+            zip_path = self.merge_results(preds, self._outfile_folder())
             logger.info(f'DOTA Task1 submission: {zip_path} (and Task1_<class>.txt beside it)')
         if not self.format_only:
             full_gt = self.dataset_meta[FULL_GT_KEY]
             img_ids = list(full_gt) + [i for i in merged if i not in full_gt]
-            anns = self._merged_gt(img_ids)
-            images = []
-            for img_id, ann in zip(img_ids, anns):
-                dets = merged.get(img_id) or [
-                    np.zeros((0, 6 if self.predict_box_type == 'rbox' else 9), np.float32)
-                    for _ in range(num_classes)]
-                images.append((ann, dict(img_id=img_id, pred_bbox_scores=dets)))
-            # DOTAMetric's own mAP path on the full images (nothing written to disk)
-            with self._settings(merge_patches=False, format_only=False, outfile_prefix=None):
-                metrics.update(self._compute_map_no_json(images))
+            width = 6 if self.predict_box_type == 'rbox' else 9
+            dets = [merged.get(img_id) or [np.zeros((0, width), np.float32)
+                                           for _ in range(num_classes)]
+                    for img_id in img_ids]
+            metrics.update(self.map_metrics(dets, self._merged_gt(img_ids)))
         metrics['merge/images'] = len(merged)
         metrics['merge/patch_boxes'] = num_patch_boxes
         metrics['merge/boxes'] = sum(len(d) for dets in merged.values() for d in dets)
         return metrics
-
-    def _compute_map_no_json(self, images: list) -> dict:
-        """``DOTAMetric.compute_metrics`` on ``(ann, result)`` pairs whose results carry
-        only ``pred_bbox_scores`` (its COCO-style json dump, which needs more, is skipped)."""
-        self.results2json = lambda preds, outfile_prefix: {}
-        try:
-            return self._compute_map(images)
-        finally:
-            del self.results2json
 
 
 def merge_patch_predictions(preds: Sequence[dict], num_classes: int, box_type: str = 'rbox',
@@ -348,8 +286,7 @@ def merge_patch_predictions(preds: Sequence[dict], num_classes: int, box_type: s
         groups.setdefault(ori_id, []).append(
             (labels, np.concatenate([bboxes, scores], axis=1).astype(np.float64)))
         total += len(labels)
-    nms = (_dota_metric_module.nms_rotated if box_type == 'rbox'
-           else _dota_metric_module.nms_quadri)
+    nms = nms_rotated if box_type == 'rbox' else nms_quadri
     merged = OrderedDict()
     for ori_id, parts in groups.items():
         labels = np.concatenate([p[0] for p in parts])

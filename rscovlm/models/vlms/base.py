@@ -1,4 +1,3 @@
-import math
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence
 
@@ -10,10 +9,7 @@ from transformers import StoppingCriteria, StoppingCriteriaList
 
 from rscovlm.models.processors import build_processor
 from rscovlm.registry import MODELS
-from rscovlm.structures import decode_prediction
-
-
-BOX_SCORES = ('constant', 'logprob')
+from rscovlm.structures import check_score_mode, fill_prediction
 
 
 class BaseVLM(BaseModel):
@@ -23,9 +19,10 @@ class BaseVLM(BaseModel):
     (token cross-entropy, averaged over the supervised tokens of the batch) plus, for the
     log only, ``loss_{task}`` (the same average over each task's tokens) and ``share_{task}``
     (the task's fraction of the batch's samples); ``'predict'`` generates greedily in
-    batches and fills ``pred_text`` on each data sample, plus ``pred_instances`` (rotated
-    boxes in the original frame) and ``parse_stats`` for samples whose metainfo names a box
-    ``codec`` (detection).
+    batches and fills each data sample with ``rscovlm.structures.fill_prediction``:
+    ``pred_text``, plus ``pred_instances`` (boxes in the original frame) and
+    ``parse_stats`` for samples whose metainfo names a box ``codec`` (detection,
+    grounding).
 
     Args:
         model: HF model config, e.g. ``dict(type='Qwen2_5_VLForConditionalGeneration',
@@ -39,12 +36,13 @@ class BaseVLM(BaseModel):
             ``generation_cfg['max_new_tokens']``. A batch that mixes tasks generates up to
             its largest limit and each answer is cut at its own, which under greedy
             decoding gives the same text as generating each task alone.
-        box_scores: ``'constant'`` (every parsed box scores 1.0: mAP_nc) or
-            ``'logprob'``: each box line of an answer scores the geometric mean of its
-            tokens' probabilities, ``exp(mean log p)``, stored as the sample's
-            ``pred_scores`` (``RotatedDetMetric(score_mode='logprob')`` ranks by them;
-            ``pred_instances.scores`` stay 1.0, so mAP_nc is unchanged). Plain-text answers are scored line by line; a
-            JSON answer gives every box the score of the whole answer.
+        box_scores: one of ``rscovlm.structures.SCORE_MODES``, the scores the metrics'
+            ``score_mode`` may rank by. ``'constant'`` / ``'order'`` need nothing beyond
+            the parsed boxes; ``'logprob'`` also generates token log-probabilities and
+            stores each box line's ``exp(mean log p)`` as ``pred_instances.logprob_scores``
+            (``pred_instances.scores`` stay 1.0, so mAP_nc is unchanged). Plain-text
+            answers are scored line by line; a JSON answer gives every box the score of
+            the whole answer.
         save_trainable_only: checkpoints keep only trainable weights (default: on with
             LoRA or frozen parts, so a 7B LoRA checkpoint is megabytes).
     """
@@ -73,9 +71,7 @@ class BaseVLM(BaseModel):
         self.generation_cfg = dict(max_new_tokens=256, do_sample=False)
         self.generation_cfg.update(generation_cfg or {})
         self.task_max_new_tokens = dict(task_max_new_tokens or {})
-        if box_scores not in BOX_SCORES:
-            raise ValueError(f'box_scores must be one of {BOX_SCORES}, got {box_scores!r}')
-        self.box_scores = box_scores
+        self.box_scores = check_score_mode(box_scores, 'box_scores')
         self._seen_tasks = set()
 
         self.set_trainable(freeze_vision, freeze_merger, freeze_language)
@@ -242,22 +238,11 @@ class BaseVLM(BaseModel):
         if self.box_scores == 'logprob':
             texts, tokens = self.generate(inputs, return_logprobs=True, **overrides)
         else:
-            texts, tokens = self.generate(inputs, **overrides), None
-        for i, (sample, text) in enumerate(zip(data_samples, texts)):
-            sample.pred_text = text
-            if sample.metainfo.get('codec') is not None:
-                self.parse_boxes(sample)
-                if tokens is not None:
-                    # beside the boxes, which keep 1.0: mAP_nc stays what it is, and
-                    # RotatedDetMetric(score_mode='logprob') ranks by these
-                    sample.pred_scores = box_line_scores(text, tokens[i],
-                                                         len(sample.pred_instances))
+            texts = self.generate(inputs, **overrides)
+            tokens = [None] * len(texts)
+        for sample, text, token_logprobs in zip(data_samples, texts, tokens):
+            fill_prediction(sample, text, token_logprobs)
         return data_samples
-
-    def parse_boxes(self, sample) -> None:
-        """Parse ``pred_text`` into ``pred_instances`` with the sample's own codec."""
-        sample.pred_instances, sample.parse_stats = decode_prediction(
-            sample.pred_text, sample.metainfo)
 
 
 class RowLimits(StoppingCriteria):
@@ -275,39 +260,6 @@ class RowLimits(StoppingCriteria):
             self.prompt_len = input_ids.shape[1] - 1
         new = input_ids.shape[1] - self.prompt_len
         return new >= self.limits.to(input_ids.device)
-
-
-def box_line_scores(text: str, tokens: Sequence[tuple], num_boxes: int) -> List[float]:
-    """``exp(mean log p)`` of the tokens of each box line of a plain-text answer.
-
-    ``tokens`` are ``(token_text, log_prob)`` pairs whose texts concatenate to ``text``.
-    A token belongs to the line its first character lies in (the newline that ends a
-    line belongs to that line). Boxes are matched to the answer's non-empty lines in
-    order, as the codecs parse them; that holds when every line parsed into a box (the
-    usual case). When the counts differ (a skipped line, a JSON answer) or the token
-    texts do not spell the answer, every box gets the score of the whole answer.
-    """
-    if num_boxes == 0:
-        return []
-    log_probs = [lp for _, lp in tokens]
-    whole = math.exp(sum(log_probs) / len(log_probs)) if log_probs else 1.0
-    # [start, end) character span of every non-empty line, in order
-    spans, pos = [], 0
-    for line in text.splitlines(keepends=True):
-        if line.strip():
-            spans.append((pos, pos + len(line)))
-        pos += len(line)
-    if len(spans) != num_boxes or ''.join(t for t, _ in tokens) != text:
-        return [whole] * num_boxes
-    per_line = [[] for _ in spans]
-    pos, k = 0, 0
-    for token_text, lp in tokens:
-        while k < len(spans) and pos >= spans[k][1]:
-            k += 1
-        if k < len(spans) and pos >= spans[k][0]:
-            per_line[k].append(lp)
-        pos += len(token_text)
-    return [math.exp(sum(v) / len(v)) if v else whole for v in per_line]
 
 
 def sample_index(inputs: dict) -> torch.Tensor:
