@@ -20,7 +20,6 @@ from mmengine.registry import OPTIM_WRAPPERS as MMENGINE_OPTIM_WRAPPERS
 from mmengine.registry import OPTIMIZERS as MMENGINE_OPTIMIZERS
 from mmengine.registry import PARAM_SCHEDULERS as MMENGINE_PARAM_SCHEDULERS
 from mmengine.registry import RUNNERS as MMENGINE_RUNNERS
-from mmengine.registry import TASK_UTILS as MMENGINE_TASK_UTILS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
 from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
 from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
@@ -51,7 +50,10 @@ FUNCTIONS = Registry('function', parent=MMENGINE_FUNCTIONS, locations=['rscovlm.
 MODELS = Registry('model', parent=MMENGINE_MODELS, locations=['rscovlm.models'])
 MODEL_WRAPPERS = Registry(
     'model_wrapper', parent=MMENGINE_MODEL_WRAPPERS, locations=['rscovlm.models'])
-TASK_UTILS = Registry('task util', parent=MMENGINE_TASK_UTILS, locations=['rscovlm.models'])
+
+# Tokenizer + image processor builders (``model.processor``). mmengine has no root
+# registry of this kind, so, like CODECS, it is a root of rscovlm's scope.
+PROCESSORS = Registry('processor', scope='rscovlm', locations=['rscovlm.processors'])
 
 # Box <-> text codecs: the one place where a box format is written and read back.
 CODECS = Registry('codec', scope='rscovlm', locations=['rscovlm.codecs'])
@@ -63,3 +65,10 @@ VISUALIZERS = Registry(
     'visualizer', parent=MMENGINE_VISUALIZERS, locations=['rscovlm.visualization'])
 VISBACKENDS = Registry(
     'vis_backend', parent=MMENGINE_VISBACKENDS, locations=['rscovlm.visualization'])
+
+
+def __getattr__(name: str):
+    if name == 'TASK_UTILS':  # where processors were registered before PROCESSORS
+        raise ImportError('rscovlm.registry.TASK_UTILS is gone: processor builders register '
+                          'in rscovlm.registry.PROCESSORS')
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

@@ -19,6 +19,14 @@ def _default_scope():
     init_default_scope('rscovlm')
 
 
+@pytest.fixture(autouse=True)
+def _no_model_processor():
+    """Each test starts without a model processor (``complete_config`` sets one for the
+    ``processor=None`` transforms of the config it completes)."""
+    from rscovlm.processors import set_model_processor
+    set_model_processor(None)
+
+
 @pytest.fixture(scope='session')
 def tiny_cfg():
     return Config.fromfile(TINY_MODEL_CFG)
@@ -26,7 +34,7 @@ def tiny_cfg():
 
 @pytest.fixture(scope='session')
 def tiny_processor(tiny_cfg):
-    from rscovlm.models import build_processor
+    from rscovlm.processors import build_processor
     return build_processor(tiny_cfg.processor)
 
 

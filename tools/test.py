@@ -68,7 +68,7 @@ def use_saved_processor(cfg, checkpoint: str) -> None:
     the project's prompts, so it may have grown new tokens since the checkpoint was made.)
     Settings of the config's processor that the loader also takes (min/max pixels) still
     apply."""
-    from rscovlm.models.processors import saved_processor_cfg
+    from rscovlm.processors import saved_processor_cfg
     saved = osp.join(osp.dirname(osp.abspath(checkpoint)), 'processor')
     processor = (cfg.get('model') or {}).get('processor') or {}
     reloaded = saved_processor_cfg(processor, saved) if osp.isdir(saved) else None

@@ -2,9 +2,8 @@ from typing import List, Sequence
 
 import torch
 
+from rscovlm.processors import IGNORE_INDEX
 from rscovlm.registry import FUNCTIONS
-
-IGNORE_INDEX = -100
 
 
 def pad_sequences(seqs: Sequence[torch.Tensor], value: int, side: str) -> torch.Tensor:

@@ -8,6 +8,8 @@ from typing import Dict
 
 from mmrotate.datasets import DOTADataset as _DOTA
 
+from rscovlm.registry import CODECS, FUNCTIONS
+
 PROMPT_TEMPLATES: Dict[str, str] = {
     # RSCoVLM dense detection: training has no trailing period, evaluation has one
     # (upstream divergence kept so public checkpoints see their own eval prompt).
@@ -68,3 +70,17 @@ def prompt_corpus():
         yield 'There are none.'
     from rscovlm.datasets.synthetic_tasks import demo_vocabulary
     yield from demo_vocabulary()
+
+
+@FUNCTIONS.register_module()
+def tokenizer_corpus():
+    """Every text rscovlm writes into a conversation (the codecs' system prompts, the user
+    prompts, class names): a tiny tokenizer's corpus,
+    ``TinyQwen2VLProcessor(corpus=[dict(type='tokenizer_corpus')])``."""
+    CODECS.import_from_location()
+    for codec_cls in CODECS.module_dict.values():
+        for fmt in ('plain', 'json'):
+            prompt = codec_cls(fmt=fmt).system_prompt
+            if prompt:
+                yield prompt
+    yield from prompt_corpus()

@@ -1,13 +1,17 @@
+"""Helpers of the tools, each in the module named for its concern."""
+from .checkpoint import find_latest_checkpoint
+from .config import (apply_cfg_options, build_gt_dataset, complete_config,
+                     import_custom_modules, iter_dataset_cfgs, load_config, set_data_root,
+                     walk_dataset_cfgs)
+from .dist import finish_distributed, setup_cpu_distributed
 from .fileio import dump_json_atomic
-from .setup_env import (add_run_args, apply_cfg_options, build_gt_dataset, build_runner,
-                        complete_config, find_latest_checkpoint, finish_distributed,
-                        format_metrics_table, format_summary_table, iter_dataset_cfgs,
-                        load_config, load_run_config, set_data_root, setup_cpu_distributed,
-                        walk_dataset_cfgs)
+from .run import add_run_args, build_runner, load_run_config
+from .table import format_metrics_table, format_summary_table, markdown_table
 
 __all__ = [
-    'dump_json_atomic', 'add_run_args', 'apply_cfg_options', 'build_gt_dataset', 'build_runner',
-    'complete_config', 'find_latest_checkpoint', 'finish_distributed',
-    'format_metrics_table', 'format_summary_table', 'iter_dataset_cfgs', 'load_config',
-    'load_run_config', 'set_data_root', 'setup_cpu_distributed', 'walk_dataset_cfgs'
+    'find_latest_checkpoint', 'apply_cfg_options', 'build_gt_dataset', 'complete_config',
+    'import_custom_modules', 'iter_dataset_cfgs', 'load_config', 'set_data_root',
+    'walk_dataset_cfgs', 'finish_distributed', 'setup_cpu_distributed', 'dump_json_atomic',
+    'add_run_args', 'build_runner', 'load_run_config', 'format_metrics_table',
+    'format_summary_table', 'markdown_table'
 ]

@@ -111,7 +111,7 @@ def build_dataset(cfg):
 
 
 def tokenizer_of(cfg):
-    from rscovlm.models import build_processor
+    from rscovlm.processors import build_processor
     return build_processor(cfg.model.processor).tokenizer
 
 

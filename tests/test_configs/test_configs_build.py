@@ -16,9 +16,10 @@ CONFIGS = sorted(
 
 # registry by the key a ``type=`` dict sits under
 REGISTRY_BY_KEY = dict(
-    model=R.MODELS, data_preprocessor=R.MODELS, processor=R.TASK_UTILS, codec=R.CODECS,
+    model=R.MODELS, data_preprocessor=R.MODELS, processor=R.PROCESSORS, codec=R.CODECS,
     pipeline=R.TRANSFORMS, dataset=R.DATASETS, datasets=R.DATASETS, sampler=R.DATA_SAMPLERS,
-    batch_sampler=R.DATA_SAMPLERS, collate_fn=R.FUNCTIONS, val_evaluator=R.METRICS,
+    batch_sampler=R.DATA_SAMPLERS, collate_fn=R.FUNCTIONS, corpus=R.FUNCTIONS,
+    val_evaluator=R.METRICS,
     test_evaluator=R.METRICS, metrics=R.METRICS, optim_wrapper=R.OPTIM_WRAPPERS,
     optimizer=R.OPTIMIZERS, param_scheduler=R.PARAM_SCHEDULERS, default_hooks=R.HOOKS,
     custom_hooks=R.HOOKS, train_cfg=R.LOOPS, val_cfg=R.LOOPS, test_cfg=R.LOOPS,

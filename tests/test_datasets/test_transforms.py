@@ -5,7 +5,7 @@ import torch
 from rscovlm.datasets import vlm_collate
 from rscovlm.datasets.transforms import (PackVLMInputs, ProcessVLMInputs, RenderDetTarget,
                                          SmartResize)
-from rscovlm.datasets.transforms.processing import IGNORE_INDEX
+from rscovlm.processors import IGNORE_INDEX
 
 CLASSES = ('plane', 'small-vehicle', 'ship')
 POLY_SHIP = [10, 10, 50, 10, 50, 30, 10, 30]  # axis-aligned 40 x 20

@@ -96,7 +96,7 @@ PROJECT_CONFIGS = sorted(osp.relpath(p, REPO) for p in glob.glob(
 def test_project_configs_resolve_and_build_their_pipelines(path, tiny_model_cfg):
     cfg = load_config(osp.join(REPO, path))
     assert MODELS.get(cfg.model.type) is InstructBLIP
-    assert R.TASK_UTILS.get(cfg.model.processor.type) is not None
+    assert R.PROCESSORS.get(cfg.model.processor.type) is not None
     if cfg.model.processor.type != 'TinyInstructBlipProcessor':
         cfg.model = copy.deepcopy(tiny_model_cfg)  # no Vicuna-13B weights here
     complete_config(cfg)

@@ -291,6 +291,7 @@ def test_processor_of_a_bare_overlay(tmp_path, capsys):
     """Re-scoring needs no tokenizer (ProcessVLMInputs is left out); a SmartResize left to
     the processor gets the config's model.processor when it builds, else the offline
     placeholder, whose frame no score depends on (each prediction brings its own)."""
+    from rscovlm.processors import model_processor_cfg
     from rscovlm.utils import load_config
     tool = _load_tool()
     overlay = tmp_path / 'overlay.py'
@@ -309,14 +310,18 @@ test_dataloader = dict(dataset=dict(pipeline=overlay_pipeline))
     pipeline = tool.rescoring_dataset_cfg(cfg)['pipeline']
     assert [t['type'] for t in pipeline] == ['LoadImages', 'SmartResize', 'RenderDetTarget',
                                              'PackVLMInputs']
-    assert pipeline[1]['processor'] == tool.PLACEHOLDER_PROCESSOR
+    # processor=None transforms get the model's processor (set by complete_config)
+    assert pipeline[1]['processor'] is None
+    assert model_processor_cfg() == tool.PLACEHOLDER_PROCESSOR
     own = dict(type='TinyQwen2VLProcessor', min_pixels=28 * 28, max_pixels=56 * 56)
     cfg.model = dict(processor=own)
-    assert tool.rescoring_dataset_cfg(cfg)['pipeline'][1]['processor'] == own
-    cfg.model = dict(processor=dict(type='AutoProcessor', pretrained=str(tmp_path / 'absent')))
+    tool.rescoring_dataset_cfg(cfg)
+    assert model_processor_cfg() == own
+    cfg.model = dict(processor=dict(type='PretrainedProcessor',
+                                    pretrained=str(tmp_path / 'absent')))
     capsys.readouterr()
-    pipeline = tool.rescoring_dataset_cfg(cfg)['pipeline']
-    assert pipeline[1]['processor'] == tool.PLACEHOLDER_PROCESSOR
+    tool.rescoring_dataset_cfg(cfg)
+    assert model_processor_cfg() == tool.PLACEHOLDER_PROCESSOR
     assert 'model.processor cannot be built here' in capsys.readouterr().out
 
     preds = tmp_path / 'preds.jsonl'
@@ -376,7 +381,7 @@ def demo_predictions(root, wrong=False):
         for c in json.load(f):
             recs.append(dict(img_id=c['image_id'], task='caption', pred_text=c['captions'][0],
                              img_shape=[112, 112]))
-    from rscovlm.datasets.transforms.conversation import boxes_answer, grid_to_pixels
+    from rscovlm.datasets.transforms.render_conversation import boxes_answer, grid_to_pixels
     with open(osp.join(root, 'test', 'conversations.json')) as f:
         for c in json.load(f):
             turns = c['conversations']

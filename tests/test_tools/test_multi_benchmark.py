@@ -124,13 +124,15 @@ def test_bad_benchmarks_are_named(tmp_path, tiny_cfg):
 def test_checkpoint_processor_replaces_the_rebuilt_one(tmp_path, tiny_cfg):
     """A tiny tokenizer rebuilt today may have more tokens than the one a checkpoint was
     trained with; tools/test.py reloads the processor saved beside the checkpoint."""
-    from rscovlm.models import build_processor
+    from rscovlm.processors import build_processor
     tool = load_test_tool()
-    old = build_processor(dict(tiny_cfg.processor, extra_corpus=('zyxwv qutsr',)))
+    old = build_processor(
+        dict(tiny_cfg.processor, corpus=[*tiny_cfg.processor.corpus, 'zyxwv qutsr']))
     old.save_pretrained(str(tmp_path / 'processor'))
     cfg = Config(dict(model=dict(tiny_cfg.model)))
     tool.use_saved_processor(cfg, str(tmp_path / 'iter_2.pth'))
-    assert cfg.model.processor == dict(type='AutoProcessor', pretrained=str(tmp_path / 'processor'),
+    assert cfg.model.processor == dict(type='PretrainedProcessor',
+                                       pretrained=str(tmp_path / 'processor'),
                                        min_pixels=56 * 56, max_pixels=112 * 112)
     reloaded = build_processor(cfg.model.processor)
     assert len(reloaded.tokenizer) == len(old.tokenizer)

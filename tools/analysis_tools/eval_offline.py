@@ -26,7 +26,7 @@ How the samples are built (the same data samples ``tools/test.py`` scores):
 3. A transform that names ``processor=None`` (``SmartResize`` without ``min_pixels`` /
    ``max_pixels``) gets a processor through ``rscovlm.utils.complete_config``: the
    config's ``model.processor`` when it builds here (``--cfg-options
-   model.processor.type=AutoProcessor model.processor.pretrained=DIR`` gives a bare
+   model.processor.type=PretrainedProcessor model.processor.pretrained=DIR`` gives a bare
    benchmark overlay one), else the offline ``dict(type='TinyQwen2VLProcessor')``. That
    processor only sets the pipeline's resized frame (``img_shape``): a prediction's own
    ``img_shape`` (the frame the model answered in) replaces it, and so does its
@@ -114,7 +114,7 @@ def resolve_processor(cfg: Config, logger=None) -> dict:
     """``model.processor`` when the config has one that builds, else the placeholder."""
     processor = (cfg.get('model') or {}).get('processor')
     if processor is not None:
-        from rscovlm.models.processors import build_processor
+        from rscovlm.processors import build_processor
         try:
             build_processor(copy.deepcopy(processor))
             return processor

@@ -2,7 +2,7 @@
 #   huggingface-cli download Qwen/Qwen2.5-VL-7B-Instruct --local-dir checkpoints/Qwen2.5-VL-7B-Instruct)
 # Override with --cfg-options model.model.pretrained=... model.processor.pretrained=...
 pretrained = 'checkpoints/Qwen2.5-VL-7B-Instruct'
-processor = dict(type='AutoProcessor', pretrained=pretrained)
+processor = dict(type='PretrainedProcessor', pretrained=pretrained)
 model = dict(
     type='QwenVL',
     processor=processor,

@@ -4,17 +4,18 @@ import numpy as np
 import torch
 from mmcv.transforms import BaseTransform
 
+from rscovlm.processors import build_processor
+from rscovlm.processors.chat import (DEFAULT_SYSTEM, IGNORE_INDEX, IM_END, IM_START, IMAGE_PAD,
+                                     VISION_END, VISION_START)
 from rscovlm.registry import TRANSFORMS
-
-IGNORE_INDEX = -100
-DEFAULT_SYSTEM = 'You are a helpful assistant.'
 
 
 @TRANSFORMS.register_module()
 class ProcessVLMInputs(BaseTransform):
     """Chat template, tokenisation, label masking and pixel values for Qwen2-VL models.
 
-    The Qwen2-VL chat template is written span by span (as upstream RSCoVLM does) so
+    The Qwen2-VL chat layout (:mod:`rscovlm.processors.chat`, the pieces the tokenizer's
+    Jinja template is built from) is written span by span (as upstream RSCoVLM does) so
     the label mask is exact: loss falls on the assistant's content tokens and its closing
     ``<|im_end|>`` only; system and user turns, the ``<|im_start|>assistant\\n`` header,
     the newline after ``<|im_end|>`` and every vision token are ``-100``. Without an
@@ -23,26 +24,21 @@ class ProcessVLMInputs(BaseTransform):
     Required keys: ``messages``; ``img`` (BGR, already resized by ``SmartResize``; a list
     for several images, one per image item in order) when a message holds an image.
     In the packing length pass (``length_only``, no ``img``) the image tokens are counted
-    from ``img_shapes`` and no pixels are processed. Added: ``input_ids``, ``labels``, ``mm_token_type_ids``
-    (1 on image tokens) (LongTensor ``[L]``),
-    ``pixel_values`` (``[patches, C*T*P*P]``), ``image_grid_thw`` (``[n_images, 3]``).
+    from ``img_shapes`` and no pixels are processed. Added: ``input_ids``, ``labels``,
+    ``mm_token_type_ids`` (1 on image tokens) (LongTensor ``[L]``), ``pixel_values``
+    (``[patches, C*T*P*P]``), ``image_grid_thw`` (``[n_images, 3]``).
 
     Args:
-        processor: the model's processor config (filled in from ``model.processor`` by
-            the tools when ``None``).
+        processor: a processor config; ``None``: the model's (``model.processor``, set by
+            the tools), built once and shared (:func:`rscovlm.processors.build_processor`).
     """
 
     def __init__(self, processor: Optional[dict] = None) -> None:
-        if processor is None:
-            raise ValueError('ProcessVLMInputs needs the model processor: set model.processor '
-                             'in the config (the tools fill processor=None from it)')
-        from rscovlm.models.processors import build_processor
-        self.processor = build_processor(processor)
-        tok = self.processor.tokenizer
-        ids = tok.convert_tokens_to_ids
-        self.im_start, self.im_end = ids('<|im_start|>'), ids('<|im_end|>')
-        self.vision_start, self.vision_end = ids('<|vision_start|>'), ids('<|vision_end|>')
-        self.image_pad = ids('<|image_pad|>')
+        self.processor = build_processor(processor, user='ProcessVLMInputs')
+        ids = self.processor.tokenizer.convert_tokens_to_ids
+        self.im_start, self.im_end = ids(IM_START), ids(IM_END)
+        self.vision_start, self.vision_end = ids(VISION_START), ids(VISION_END)
+        self.image_pad = ids(IMAGE_PAD)
         self.merge = self.processor.image_processor.merge_size
 
     def _text(self, text: str) -> List[int]:

@@ -5,6 +5,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import smart_resize
 
+from rscovlm.processors import build_processor, pixel_range
 from rscovlm.registry import TRANSFORMS
 
 
@@ -26,8 +27,10 @@ class SmartResize(BaseTransform):
     frame of the boxes), ``img_shapes`` / ``scale_factors`` of every image.
 
     Args:
-        min_pixels, max_pixels: pixel-count bounds of the resized image; ``None`` takes the
-            processor's (a model-zoo checkpoint's own training values).
+        min_pixels, max_pixels: pixel-count bounds of the resized image (the pixel
+            budget: this is the only step that resizes). Set them where a dataset needs its
+            own; ``None`` takes the processor's (a model-zoo checkpoint's own training
+            values, or those of ``model.processor``).
         factor: side multiple (28 for Qwen2-VL / Qwen2.5-VL).
         random_resize_prob: probability of RSCoVLM's random-resize augmentation: the
             image is scaled by ``s ~ U(min_pixels / (H*W), max_pixels / (H*W))`` applied to
@@ -35,8 +38,8 @@ class SmartResize(BaseTransform):
             compare), then ``smart_resize`` clamps it into the pixel bounds. RSCoVLM's
             multi-task run uses 1.0. In the packing length pass it is replaced by the
             largest size it can draw (``max_pixels``), so a bin never overflows.
-        processor: the model's processor config, filled in by the tools when ``None``;
-            only read when a bound is ``None``.
+        processor: the processor to read missing bounds from; ``None``: the model's
+            (``model.processor``, set by the tools). Only read when a bound is ``None``.
     """
 
     def __init__(self,
@@ -46,11 +49,8 @@ class SmartResize(BaseTransform):
                  random_resize_prob: float = 0.0,
                  processor: Optional[dict] = None) -> None:
         if min_pixels is None or max_pixels is None:
-            from rscovlm.models.processors import build_processor, pixel_range
-            if processor is None:
-                raise ValueError('SmartResize needs min_pixels and max_pixels, or a processor '
-                                 'to read them from (model.processor in the config)')
-            lo, hi = pixel_range(build_processor(processor))
+            lo, hi = pixel_range(build_processor(
+                processor, user='SmartResize without min_pixels/max_pixels'))
             min_pixels = lo if min_pixels is None else min_pixels
             max_pixels = hi if max_pixels is None else max_pixels
         if not 0 < min_pixels <= max_pixels:

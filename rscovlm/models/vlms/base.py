@@ -7,7 +7,7 @@ from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
 from transformers import StoppingCriteria, StoppingCriteriaList
 
-from rscovlm.models.processors import build_processor
+from rscovlm.processors import build_processor
 from rscovlm.registry import MODELS
 from rscovlm.structures import check_score_mode, fill_prediction
 

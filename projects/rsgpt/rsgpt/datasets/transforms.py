@@ -8,9 +8,8 @@ from mmcv.transforms import BaseTransform
 from PIL import Image
 
 from rscovlm.datasets.transforms import PackVLMInputs
+from rscovlm.processors import IGNORE_INDEX, build_processor
 from rscovlm.registry import TRANSFORMS
-
-IGNORE_INDEX = -100
 
 
 @contextlib.contextmanager
@@ -76,20 +75,15 @@ class ProcessInstructBlipInputs(BaseTransform):
     instruction, for the RSGPT output files) and ``img_shape`` (``(S, S)``).
 
     Args:
-        processor: the model's processor config (filled in from ``model.processor`` by the
-            tools when ``None``).
+        processor: a processor config; ``None``: the model's (``model.processor``, set by
+            the tools), built once and shared (:func:`rscovlm.processors.build_processor`).
         max_txt_len: instruction length limit, LLM and Q-Former tokens (RSGPT: 160).
         max_output_txt_len: answer length limit, LLM tokens with the BOS (RSGPT: 256).
     """
 
     def __init__(self, processor: Optional[dict] = None, max_txt_len: int = 160,
                  max_output_txt_len: int = 256) -> None:
-        if processor is None:
-            raise ValueError('ProcessInstructBlipInputs needs the model processor: set '
-                             'model.processor in the config (the tools fill processor=None '
-                             'from it)')
-        from rscovlm.models.processors import build_processor
-        self.processor = build_processor(processor)
+        self.processor = build_processor(processor, user='ProcessInstructBlipInputs')
         self.max_txt_len = int(max_txt_len)
         self.max_output_txt_len = int(max_output_txt_len)
         size = self.processor.image_size

@@ -14,14 +14,14 @@ second (tests, the demo): a LLaMA-style BPE tokenizer with LAVIS's quirks (``[PA
 BERT-style Q-Former tokenizer (``[CLS] text [SEP]``, ``[DEC]`` added as BOS, lower-cased,
 left truncation), both trained on rscovlm's own prompts and the demo vocabulary.
 """
-import functools
 import json
 import os
 import os.path as osp
 import string
-from typing import Iterable, Optional, Sequence, Tuple
+from typing import Iterable, Optional, Sequence
 
-from rscovlm.registry import TASK_UTILS
+from rscovlm.processors import train_bpe
+from rscovlm.registry import PROCESSORS
 
 #: the image placeholder: ``num_query_tokens`` of them stand where the projected Q-Former
 #: outputs go (transformers' InstructBLIP layout: they come before the BOS).
@@ -143,19 +143,10 @@ def build_tiny_llm_tokenizer(corpus: Sequence[str], vocab_size: int = 1024):
     ids 0/1/2 = ``<unk>``/``<s>``/``</s>``; ``</s>`` is BOS, EOS and UNK and is prepended
     to every encoded text; ``[PAD]`` and ``<image>`` are added after the vocabulary;
     truncation from the left."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+    from tokenizers import processors
     from transformers import PreTrainedTokenizerFast
 
-    tok = Tokenizer(models.BPE(unk_token='<unk>'))
-    tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Metaspace(replacement='\u2581', prepend_scheme='first'),
-        pre_tokenizers.Digits(individual_digits=True),
-    ])
-    tok.decoder = decoders.Metaspace(replacement='\u2581', prepend_scheme='first')
-    alphabet = list(string.ascii_letters + string.digits + string.punctuation) + ['\u2581']
-    tok.train_from_iterator(corpus, trainer=trainers.BpeTrainer(
-        vocab_size=vocab_size, min_frequency=1, special_tokens=['<unk>', '<s>', '</s>'],
-        initial_alphabet=alphabet, show_progress=False))
+    tok = train_bpe(corpus, vocab_size, ['<unk>', '<s>', '</s>'], byte_level=False)
     tok.post_processor = processors.TemplateProcessing(
         single='</s> $A', pair='</s> $A $B', special_tokens=[('</s>', 2)])
     return PreTrainedTokenizerFast(
@@ -198,28 +189,22 @@ def build_tiny_qformer_tokenizer(corpus: Sequence[str], vocab_size: int = 512):
         sep_token='[SEP]', mask_token='[MASK]', bos_token='[DEC]', truncation_side='left')
 
 
-@functools.lru_cache(maxsize=4)
-def _tiny(image_size: int, num_query_tokens: int, vocab_size: int, qformer_vocab_size: int,
-          extra_corpus: Tuple[str, ...]) -> InstructBlipProcessorParts:
-    corpus = _corpus(extra_corpus)
-    return InstructBlipProcessorParts(
-        build_tiny_llm_tokenizer(corpus, vocab_size),
-        build_tiny_qformer_tokenizer(corpus, qformer_vocab_size),
-        image_size=image_size, num_query_tokens=num_query_tokens)
-
-
-@TASK_UTILS.register_module()
+@PROCESSORS.register_module()
 def TinyInstructBlipProcessor(image_size: int = 56,  # noqa: N802 (config type name)
                               num_query_tokens: int = 8,
                               vocab_size: int = 1024,
                               qformer_vocab_size: int = 512,
-                              extra_corpus: Sequence[str] = ()):
-    """Build (and cache per process) the tiny offline InstructBLIP processor."""
-    return _tiny(int(image_size), int(num_query_tokens), int(vocab_size),
-                 int(qformer_vocab_size), tuple(extra_corpus))
+                              extra_corpus: Sequence[str] = ()) -> InstructBlipProcessorParts:
+    """The tiny offline InstructBLIP processor (``rscovlm.processors.build_processor``
+    builds it once per config)."""
+    corpus = _corpus(extra_corpus)
+    return InstructBlipProcessorParts(
+        build_tiny_llm_tokenizer(corpus, int(vocab_size)),
+        build_tiny_qformer_tokenizer(corpus, int(qformer_vocab_size)),
+        image_size=int(image_size), num_query_tokens=int(num_query_tokens))
 
 
-@TASK_UTILS.register_module()
+@PROCESSORS.register_module()
 def LocalInstructBlipProcessor(pretrained: str,  # noqa: N802 (config type name)
                                num_query_tokens: Optional[int] = None,
                                image_size: Optional[int] = None):
