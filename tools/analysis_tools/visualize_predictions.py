@@ -45,7 +45,8 @@ def main():
     classes = [normalize_class_name(c) for c in dataset.metainfo['classes']]
     os.makedirs(args.out_dir, exist_ok=True)
 
-    for pred in load_predictions(args.predictions)[:args.num]:
+    preds = load_predictions(args.predictions)[:args.num]
+    for pred in preds:
         record = records.get(pred['img_id'])
         if record is None:
             raise KeyError(f"{args.predictions}: img_id {pred['img_id']!r} is not in the "
@@ -65,7 +66,7 @@ def main():
         text = render_text(['answer:'] + pred['pred_text'].splitlines(), canvas.shape[1])
         cv2.imwrite(osp.join(args.out_dir, f"{pred['img_id']}.png"),
                     np.concatenate([canvas, text], axis=0))
-    print(f'wrote {min(args.num, len(records))} images to {args.out_dir}')
+    print(f'wrote {len(preds)} images to {args.out_dir}')
 
 
 if __name__ == '__main__':
