@@ -1,23 +1,15 @@
 from typing import List, Sequence
 
 import torch
+from torch.nn.utils.rnn import pad_sequence
 
 from rscovlm.processors import IGNORE_INDEX
 from rscovlm.registry import FUNCTIONS
 
 
-def pad_sequences(seqs: Sequence[torch.Tensor], value: int, side: str) -> torch.Tensor:
-    """Stack 1-D tensors into ``[B, max_len]``, padding on the ``'left'`` or ``'right'``."""
-    if side not in ('left', 'right'):
-        raise ValueError(f"padding_side must be 'left' or 'right', got {side!r}")
-    length = max(len(s) for s in seqs)
-    out = seqs[0].new_full((len(seqs), length), value)
-    for i, s in enumerate(seqs):
-        if side == 'right':
-            out[i, :len(s)] = s
-        else:
-            out[i, length - len(s):] = s
-    return out
+def pad_rows(seqs: Sequence[torch.Tensor], value: int, side: str = 'right') -> torch.Tensor:
+    """Stack 1-D tensors into ``[B, max_len]``, padded with ``value`` on ``side``."""
+    return pad_sequence(seqs, batch_first=True, padding_value=value, padding_side=side)
 
 
 @FUNCTIONS.register_module()
@@ -32,14 +24,17 @@ def vlm_collate(batch: List[dict], padding_side: str = 'right', pad_token_id: in
     ``type='rscovlm.vlm_collate'``: mmengine looks collate functions up in its root registry,
     and the scope prefix routes the lookup to rscovlm's.
     """
+    if padding_side not in ('left', 'right'):
+        raise ValueError(f"vlm_collate: padding_side must be 'left' or 'right', got "
+                         f'{padding_side!r}')
     inputs = [b['inputs'] for b in batch]
     ids = [x['input_ids'] for x in inputs]
     out = dict(
-        input_ids=pad_sequences(ids, pad_token_id, padding_side),
-        attention_mask=pad_sequences([torch.ones_like(i) for i in ids], 0, padding_side))
+        input_ids=pad_rows(ids, pad_token_id, padding_side),
+        attention_mask=pad_rows([torch.ones_like(i) for i in ids], 0, padding_side))
     for key, value in (('labels', IGNORE_INDEX), ('mm_token_type_ids', 0)):
         if all(key in x for x in inputs):
-            out[key] = pad_sequences([x[key] for x in inputs], value, padding_side)
+            out[key] = pad_rows([x[key] for x in inputs], value, padding_side)
     for key in ('pixel_values', 'image_grid_thw'):
         parts = [x[key] for x in inputs if key in x]
         if parts:
@@ -77,12 +72,12 @@ def vlm_pack_collate(batch: List[List[dict]], pad_token_id: int = 0) -> dict:
         flat += inputs
         data_samples += [s['data_samples'] for s in bin_]
     ids = [r['input_ids'] for r in rows]
-    out = dict(input_ids=pad_sequences(ids, pad_token_id, 'right'),
-               attention_mask=pad_sequences([torch.ones_like(i) for i in ids], 0, 'right'))
+    out = dict(input_ids=pad_rows(ids, pad_token_id),
+               attention_mask=pad_rows([torch.ones_like(i) for i in ids], 0))
     for key, value in (('labels', IGNORE_INDEX), ('mm_token_type_ids', 0)):
         if all(key in r for r in rows):
-            out[key] = pad_sequences([r[key] for r in rows], value, 'right')
-    out['seq_lens'] = pad_sequences(lens, 0, 'right')
+            out[key] = pad_rows([r[key] for r in rows], value)
+    out['seq_lens'] = pad_rows(lens, 0)
     for key in ('pixel_values', 'image_grid_thw'):
         parts = [x[key] for x in flat if key in x]
         if parts:

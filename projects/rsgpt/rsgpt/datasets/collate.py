@@ -2,7 +2,8 @@ from typing import List
 
 import torch
 
-from rscovlm.datasets.collate import IGNORE_INDEX, pad_sequences
+from rscovlm.datasets.collate import pad_rows
+from rscovlm.processors import IGNORE_INDEX
 from rscovlm.registry import FUNCTIONS
 
 
@@ -24,14 +25,12 @@ def instructblip_collate(batch: List[dict], padding_side: str = 'right',
     inputs = [b['inputs'] for b in batch]
     ids = [x['input_ids'] for x in inputs]
     out = dict(
-        input_ids=pad_sequences(ids, pad_token_id, padding_side),
-        attention_mask=pad_sequences([torch.ones_like(i) for i in ids], 0, padding_side))
+        input_ids=pad_rows(ids, pad_token_id, padding_side),
+        attention_mask=pad_rows([torch.ones_like(i) for i in ids], 0, padding_side))
     if all('labels' in x for x in inputs):
-        out['labels'] = pad_sequences([x['labels'] for x in inputs], IGNORE_INDEX,
-                                      padding_side)
+        out['labels'] = pad_rows([x['labels'] for x in inputs], IGNORE_INDEX, padding_side)
     qids = [x['qformer_input_ids'] for x in inputs]
-    out['qformer_input_ids'] = pad_sequences(qids, qformer_pad_token_id, 'right')
-    out['qformer_attention_mask'] = pad_sequences([torch.ones_like(i) for i in qids], 0,
-                                                  'right')
+    out['qformer_input_ids'] = pad_rows(qids, qformer_pad_token_id)
+    out['qformer_attention_mask'] = pad_rows([torch.ones_like(i) for i in qids], 0)
     out['pixel_values'] = torch.stack([x['pixel_values'] for x in inputs])
     return dict(inputs=out, data_samples=[b['data_samples'] for b in batch])
