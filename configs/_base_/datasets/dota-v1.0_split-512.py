@@ -24,10 +24,4 @@ dota_poly_trainval512 = dict(
     region_types=('qbox', ),
     pipeline=dota512_pipeline)
 dota_hbb_trainval512 = dict(
-    name='dota_hbb_trainval512',
-    type='DOTADataset',
-    data_root='data/split_ss_dota_512/',
-    ann_file='trainval/annfiles/',
-    data_prefix=dict(img_path='trainval/images/'),
-    region_types=('hbox', ),
-    pipeline=dota512_pipeline)
+    dota_poly_trainval512, name='dota_hbb_trainval512', region_types=('hbox', ))

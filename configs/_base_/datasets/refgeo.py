@@ -19,11 +19,4 @@ refgeo_hbb = dict(
     data_prefix=dict(img_path='images/'),
     region_types=('hbox', ),
     pipeline=refgeo_pipeline)
-refgeo_poly = dict(
-    name='refgeo_poly',
-    type='GroundingDataset',
-    data_root='data/refGeo/',
-    ann_file='refgeo_train.jsonl',
-    data_prefix=dict(img_path='images/'),
-    region_types=('qbox', ),
-    pipeline=refgeo_pipeline)
+refgeo_poly = dict(refgeo_hbb, name='refgeo_poly', region_types=('qbox', ))
