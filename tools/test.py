@@ -6,7 +6,8 @@
 CONFIG gives the model (and, alone, the test set). Each ``--benchmarks`` overlay brings its
 own ``test_dataloader`` / ``test_evaluator`` (and optionally ``test_cfg``, and a ``model``
 dict limited to the generation settings ``generation_cfg``, ``task_max_new_tokens``,
-``box_scores``); the model is built and loaded once and evaluated on each in turn.
+``box_scores``); the model is built and loaded once and evaluated on each in turn by
+``rscovlm.engine.MultiBenchmarkTestLoop``.
 ``--cfg-options`` apply to every benchmark's composed config (e.g.
 ``test_dataloader.batch_size=4``). The results go to the run's log dir: ``results.md`` /
 ``results.json`` for one config, ``summary.md`` / ``summary.json`` (one table, every
@@ -14,21 +15,18 @@ benchmark) plus ``<benchmark>/results.json`` for several.
 """
 import argparse
 import os.path as osp
-import time
 
 from mmengine.config import Config, ConfigDict
 from mmengine.dist import is_main_process
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 
+from rscovlm.engine import GENERATION_SETTINGS
 from rscovlm.utils import (add_run_args, apply_cfg_options, build_runner, complete_config,
                            dump_json_atomic,
                            finish_distributed, format_metrics_table, format_summary_table,
                            load_config, load_run_config)
 
 TEST_KEYS = ('test_dataloader', 'test_evaluator', 'test_cfg')
-# what a benchmark may change on the model: how it generates, never its weights
-MODEL_OVERRIDES = ('generation_cfg', 'task_max_new_tokens', 'box_scores')
 JSON_STYLE = dict(indent=2, default=str)
 
 
@@ -95,9 +93,13 @@ def setup_cfg(args):
         cfg[key] = None
     benchmarks = [load_benchmark(path, cfg, args) for path in args.benchmarks or ()]
     if benchmarks:
-        # the runner needs a test set to be built; each benchmark replaces it in turn
-        for key in TEST_KEYS:
-            cfg[key] = benchmarks[0][key]
+        # the runner needs a test set to be built; the loop runs each benchmark's own
+        cfg.test_dataloader = benchmarks[0].test_dataloader
+        cfg.test_evaluator = benchmarks[0].test_evaluator
+        cfg.test_cfg = dict(type='MultiBenchmarkTestLoop', benchmarks=[
+            dict(name=benchmark_name(path), config=path, test_dataloader=b.test_dataloader,
+                 test_evaluator=b.test_evaluator, test_cfg=b.test_cfg,
+                 model=b.model_overrides) for path, b in zip(args.benchmarks, benchmarks)])
     return complete_config(cfg), benchmarks
 
 
@@ -129,51 +131,12 @@ def load_benchmark(path: str, cfg: Config, args) -> Config:
         composed.test_evaluator = with_dump(composed.test_evaluator,
                                             f'{stem}_{benchmark_name(path)}.jsonl')
     overrides = dict(bench.get('model') or {})
-    unknown = sorted(set(overrides) - set(MODEL_OVERRIDES))
+    unknown = sorted(set(overrides) - set(GENERATION_SETTINGS))
     if unknown:
         raise ValueError(f'--benchmarks: {path} sets model.{unknown[0]}; a benchmark may only '
-                         f'set the model\'s generation settings {MODEL_OVERRIDES}')
+                         f'set the model\'s generation settings {GENERATION_SETTINGS}')
     composed.model_overrides = overrides
     return complete_config(composed)
-
-
-class GenerationOverrides:
-    """Set a benchmark's generation settings on the model for one test run."""
-
-    def __init__(self, model, overrides: dict) -> None:
-        self.model = model.module if is_model_wrapper(model) else model
-        self.overrides = overrides
-        self.saved = {}
-
-    def __enter__(self):
-        for key, value in self.overrides.items():
-            self.saved[key] = getattr(self.model, key)
-            if isinstance(value, dict) and isinstance(self.saved[key], dict):
-                value = dict(self.saved[key], **value)
-            setattr(self.model, key, value)
-
-    def __exit__(self, *exc):
-        for key, value in self.saved.items():
-            setattr(self.model, key, value)
-
-
-def run_benchmarks(runner, benchmarks: list, args) -> dict:
-    results = {}
-    for i, (path, bench) in enumerate(zip(args.benchmarks, benchmarks)):
-        name = benchmark_name(path)
-        runner._test_dataloader = bench.test_dataloader
-        runner._test_evaluator = bench.test_evaluator
-        runner._test_loop = bench.test_cfg
-        print_log(f'benchmark {i + 1}/{len(args.benchmarks)}: {name} ({path})',
-                  logger='current')
-        start = time.time()
-        with GenerationOverrides(runner.model, bench.model_overrides):
-            metrics = runner.test()
-        results[name] = dict(config=path, metrics=metrics, seconds=round(time.time() - start, 1))
-        if is_main_process():
-            dump_json_atomic(dict(config=path, checkpoint=args.checkpoint, metrics=metrics),
-                             osp.join(runner.log_dir, name, 'results.json'), **JSON_STYLE)
-    return results
 
 
 def main():
@@ -181,7 +144,7 @@ def main():
     cfg, benchmarks = setup_cfg(args)
     runner = build_runner(cfg)
     if benchmarks:
-        results = run_benchmarks(runner, benchmarks, args)
+        results = runner.test()  # MultiBenchmarkTestLoop: {benchmark: results}
         if is_main_process():
             table = format_summary_table({k: v['metrics'] for k, v in results.items()})
             print(table)

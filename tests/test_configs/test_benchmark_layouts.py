@@ -823,7 +823,7 @@ def test_geochat_referring_answer_past_the_image_border(tmp_path):
     # the overlay keeps upstream's unsigned parser (the papers' numbers): the 8-int match of
     # the exact answer fails and one 4-int box of the digits after the minus is taken
     # (GeoChat-Bench GT has such polygons, e.g. [[346, -1], ..., [389, -24]])
-    from rscovlm.evaluation.metrics.grounding_metric import parse_all_boxes
+    from rscovlm.codecs import parse_all_boxes
     assert cfg.test_evaluator.get('signed_coords', False) is False
     metrics = evaluate(cfg, dataset, [sample], lambda s: s.gt_text)
     assert metrics['referring/Acc@0.5'] == 0.0 and metrics['referring/num_unparsed'] == 0

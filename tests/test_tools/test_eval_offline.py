@@ -22,7 +22,7 @@ import sys
 import numpy as np
 import pytest
 
-from rscovlm.evaluation import dump_predictions, load_predictions
+from rscovlm.evaluation import dump_predictions, load_predictions, offline
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'analysis_tools', 'eval_offline.py')
@@ -225,24 +225,15 @@ def test_one_image_several_samples_are_told_apart(tmp_path):
         dump_predictions(records + [records[2]], str(tmp_path / 'dup.jsonl'))
 
 
-def test_progress_lines(capsys):
-    tool = _load_tool()
-    progress = tool.Progress('reading test samples', 5, 2)
-    for done in range(1, 6):
-        progress.update(done)
-    lines = capsys.readouterr().out.splitlines()
-    assert [line.split(',')[0] for line in lines] == [
-        'reading test samples: 2/5 (40%)', 'reading test samples: 4/5 (80%)',
-        'reading test samples: 5/5 (100%)']
-    assert all(' ETA ' in line for line in lines)
-    progress = tool.Progress('scoring', 200, 64)  # chunks of 64: one line per chunk
-    for done in (64, 128, 192, 200):
-        progress.update(done)
-    assert len(capsys.readouterr().out.splitlines()) == 4
+def test_progress_bar(capsys):
+    """mmengine's ProgressBar, advanced every ``interval`` items; none when the interval
+    is 0 or not below the count."""
+    items = list(offline.tracked(range(5), 5, 'reading test samples', 2))
+    assert items == [0, 1, 2, 3, 4]
+    out = capsys.readouterr().out
+    assert 'reading test samples: 5' in out and '5/5' in out
     for total, interval in ((5, 0), (5, 5), (5, 10)):  # off, or nothing to report
-        progress = tool.Progress('x', total, interval)
-        for done in range(1, total + 1):
-            progress.update(done)
+        assert list(offline.tracked(range(total), total, 'x', interval)) == list(range(total))
     assert capsys.readouterr().out == ''
 
 
@@ -307,21 +298,21 @@ overlay_pipeline = [
 test_dataloader = dict(dataset=dict(pipeline=overlay_pipeline))
 """)
     cfg = load_config(str(overlay), {'data_root': DATA_ROOT})
-    pipeline = tool.rescoring_dataset_cfg(cfg)['pipeline']
+    pipeline = offline.rescoring_dataset_cfg(cfg)['pipeline']
     assert [t['type'] for t in pipeline] == ['LoadImages', 'SmartResize', 'RenderDetTarget',
                                              'PackVLMInputs']
     # processor=None transforms get the model's processor (set by complete_config)
     assert pipeline[1]['processor'] is None
-    assert model_processor_cfg() == tool.PLACEHOLDER_PROCESSOR
+    assert model_processor_cfg() == offline.PLACEHOLDER_PROCESSOR
     own = dict(type='TinyQwen2VLProcessor', min_pixels=28 * 28, max_pixels=56 * 56)
     cfg.model = dict(processor=own)
-    tool.rescoring_dataset_cfg(cfg)
+    offline.rescoring_dataset_cfg(cfg)
     assert model_processor_cfg() == own
     cfg.model = dict(processor=dict(type='PretrainedProcessor',
                                     pretrained=str(tmp_path / 'absent')))
     capsys.readouterr()
-    tool.rescoring_dataset_cfg(cfg)
-    assert model_processor_cfg() == tool.PLACEHOLDER_PROCESSOR
+    offline.rescoring_dataset_cfg(cfg)
+    assert model_processor_cfg() == offline.PLACEHOLDER_PROCESSOR
     assert 'model.processor cannot be built here' in capsys.readouterr().out
 
     preds = tmp_path / 'preds.jsonl'
@@ -442,7 +433,7 @@ def multitask_samples(demo_data):
     init_default_scope('rscovlm')
     tool = _load_tool()
     cfg = load_config(MULTITASK, {'data_root': demo_data})
-    samples, _ = tool.read_samples(tool.build_dataset(cfg))
+    samples, _ = offline.read_samples(offline.build_dataset(cfg))
     return tool, samples
 
 
@@ -450,7 +441,7 @@ def _fill(multitask_samples, records):
     import copy
     tool, samples = multitask_samples
     samples = copy.deepcopy(samples)
-    joined = tool.fill_predictions(samples, list(enumerate(records, 1)), 'preds.jsonl')
+    joined = offline.fill_predictions(samples, list(enumerate(records, 1)), 'preds.jsonl')
     return samples, joined['missing']
 
 

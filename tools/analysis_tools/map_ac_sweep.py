@@ -20,18 +20,15 @@ Inputs:
   from ``pred_text``, in emission order, as the model's ``box_scores='logprob'`` gives
   them). Files written before that name carry the list as ``scores``; it is still read
   (``pred_scores`` wins when a record has both). The records are joined to
-  ``--config``'s test samples exactly as ``eval_offline.py`` joins them (its
-  ``read_samples`` + ``fill_predictions``: a header-only pipeline pass, so every test
-  image must be on disk; the sample key fields; boxes parsed by ``decode_prediction``
+  ``--config``'s test samples exactly as ``eval_offline.py`` joins them
+  (``rscovlm.evaluation.offline``'s ``read_samples`` + ``fill_predictions``: a header-only pipeline pass, so every test
+  image must be on disk; the sample key fields; boxes parsed by ``fill_prediction``
   with the sample's own codec; a sample without prediction is an empty answer), and
   only the samples of task ``det`` are swept. ``--score-mode auto`` uses the
   ``pred_scores`` when every record has them ('logprob'), else 1.0 for every box
   ('constant', a flat sweep); 'order' scores the k-th of n boxes ``1 - k / n``.
 """
 import argparse
-import functools
-import importlib.util
-import os.path as osp
 import pickle
 import sys
 from typing import List, Optional, Sequence, Tuple
@@ -40,16 +37,6 @@ import numpy as np
 import torch
 
 UPSTREAM_THRS = (0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.7)
-
-
-@functools.lru_cache(maxsize=None)
-def _eval_offline():
-    """``tools/analysis_tools/eval_offline.py``, loaded once."""
-    path = osp.join(osp.dirname(osp.abspath(__file__)), 'eval_offline.py')
-    spec = importlib.util.spec_from_file_location('_eval_offline', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _instances(value, width: int) -> dict:
@@ -123,15 +110,15 @@ def load_jsonl(path: str, cfg, score_mode: str = 'auto',
                classes: Optional[Sequence[str]] = None) -> Tuple[List[dict], list, str]:
     """``(samples, classes, score mode)`` of a predictions JSONL: the ``det`` samples of
     ``cfg``'s test set (dicts) with the predictions joined and parsed by
-    ``eval_offline.py`` (``read_samples`` + ``fill_predictions``), each box scored by
-    the mode (``'auto'``: ``'logprob'`` when every record has ``pred_scores``, else
-    ``'constant'``)."""
+    ``rscovlm.evaluation.offline`` (``read_samples`` + ``fill_predictions``), each box
+    scored by the mode (``'auto'``: ``'logprob'`` when every record has ``pred_scores``,
+    else ``'constant'``)."""
+    from rscovlm.evaluation import offline
     from rscovlm.evaluation.predictions import read_predictions
-    tool = _eval_offline()
     predictions = [(line, _with_pred_scores(r)) for line, r in read_predictions(path)]
-    dataset = tool.build_dataset(cfg)
-    samples, grid_indices = tool.read_samples(dataset)
-    tool.fill_predictions(samples, predictions, path, grid_indices=grid_indices)
+    dataset = offline.build_dataset(cfg)
+    samples, grid_indices = offline.read_samples(dataset)
+    offline.fill_predictions(samples, predictions, path, grid_indices=grid_indices)
     if score_mode == 'auto':
         score_mode = 'logprob' if predictions and all(
             'pred_scores' in r for _, r in predictions) else 'constant'
@@ -146,11 +133,12 @@ def load_jsonl(path: str, cfg, score_mode: str = 'auto',
 
 def apply_score_mode(samples: List[dict], score_mode: str = 'constant') -> List[dict]:
     """Score the parsed ``pred_instances`` of every sample as
-    ``RotatedDetMetric(score_mode=...)`` does: 'constant' keeps 1.0, 'order' gives the
-    k-th of n boxes ``1 - k / n``, 'logprob' takes the sample's ``pred_scores``."""
-    from rscovlm.evaluation.metrics.rotated_det_metric import RotatedDetMetric
-    metric = RotatedDetMetric(score_mode=score_mode)
-    return [metric._predict(sample)[0] for sample in samples]
+    ``RotatedDetMetric(score_mode=...)`` does (``rscovlm.structures.read_prediction``):
+    'constant' keeps 1.0, 'order' gives the k-th of n boxes ``1 - k / n``, 'logprob'
+    takes the boxes' log-probability scores."""
+    from rscovlm.structures import read_prediction
+    return [dict(sample, pred_instances=read_prediction(sample, score_mode)[0])
+            for sample in samples]
 
 
 def sweep(samples: List[dict], classes: Sequence[str], thrs: Sequence[float] = UPSTREAM_THRS,
@@ -239,8 +227,9 @@ def main(argv=None) -> List[dict]:
 
 
 if __name__ == '__main__':
+    from rscovlm.evaluation.offline import EvalOfflineError
     try:
         main()
-    except (ValueError, FileNotFoundError, KeyError, _eval_offline().EvalOfflineError) as e:
+    except (ValueError, FileNotFoundError, KeyError, EvalOfflineError) as e:
         print(f'map_ac_sweep: error: {e}', file=sys.stderr)
         sys.exit(1)
