@@ -58,24 +58,21 @@ def fill_prompt(name_or_template: str, **fields) -> str:
                        f'{sorted(fields)}') from None
 
 
-def prompt_corpus():
-    """Every user prompt the project writes, for the tiny tokenizer's vocabulary."""
+def prompt_corpus(classes=DOTA_V1_CLASSES):
+    """Every user prompt the project writes, filled with ``classes``, and the empty answer:
+    words a tiny tokenizer should know."""
     from rscovlm.codecs import format_categories
-    from rscovlm.datasets.synthetic import DEMO_CLASSES
-    for classes in (DOTA_V1_CLASSES, DEMO_CLASSES):
-        fields = dict(categories=format_categories(classes), classes=','.join(classes),
-                      phrase='', question='')
-        for template in PROMPT_TEMPLATES.values():
-            yield template.format(**fields)
-        yield 'There are none.'
-    from rscovlm.datasets.synthetic_tasks import demo_vocabulary
-    yield from demo_vocabulary()
+    fields = dict(categories=format_categories(classes), classes=','.join(classes),
+                  phrase='', question='')
+    for template in PROMPT_TEMPLATES.values():
+        yield template.format(**fields)
+    yield 'There are none.'
 
 
 @FUNCTIONS.register_module()
 def tokenizer_corpus():
     """Every text rscovlm writes into a conversation (the codecs' system prompts, the user
-    prompts, class names): a tiny tokenizer's corpus,
+    prompts, DOTA's class names): a tiny tokenizer's corpus,
     ``TinyQwen2VLProcessor(corpus=[dict(type='tokenizer_corpus')])``."""
     CODECS.import_from_location()
     for codec_cls in CODECS.module_dict.values():
@@ -84,3 +81,14 @@ def tokenizer_corpus():
             if prompt:
                 yield prompt
     yield from prompt_corpus()
+
+
+@FUNCTIONS.register_module()
+def demo_corpus():
+    """The generated demo data's words: the prompts with its classes and every text its
+    task templates write (``corpus=[..., dict(type='demo_corpus')]``). The demo generator
+    is imported only when this corpus is asked for."""
+    from rscovlm.datasets.synthetic import DEMO_CLASSES
+    from rscovlm.datasets.synthetic_tasks import demo_vocabulary
+    yield from prompt_corpus(DEMO_CLASSES)
+    yield from demo_vocabulary()

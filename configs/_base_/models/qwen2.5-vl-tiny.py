@@ -1,9 +1,10 @@
 # A tiny random-init Qwen2.5-VL (about 3M parameters) with the offline tiny processor:
 # same architecture as Qwen2.5-VL-7B (window-attention ViT, patch 14, 2x2 merger, M-RoPE
 # language model), small enough to train on a laptop CPU. Tests and the demo use it.
-# The tokenizer learns its words from every text rscovlm writes into a conversation.
+# The tokenizer learns its words from every text rscovlm writes into a conversation and
+# from the generated demo data.
 processor = dict(type='TinyQwen2VLProcessor', min_pixels=56 * 56, max_pixels=112 * 112,
-                 corpus=[dict(type='tokenizer_corpus')])
+                 corpus=[dict(type='tokenizer_corpus'), dict(type='demo_corpus')])
 model = dict(
     type='QwenVL',
     processor=processor,

@@ -133,9 +133,9 @@ def _read_image_settings(path: str) -> dict:
 # tiny offline tokenizers
 
 def _corpus(extra: Iterable[str]) -> list:
-    from rscovlm.datasets.prompts import prompt_corpus
+    from rscovlm.datasets.prompts import demo_corpus, prompt_corpus
     from ..datasets.rsgpt_datasets import RSICAP_PROMPTS
-    return sorted({*prompt_corpus(), *RSICAP_PROMPTS, *extra})
+    return sorted({*prompt_corpus(), *demo_corpus(), *RSICAP_PROMPTS, *extra})
 
 
 def build_tiny_llm_tokenizer(corpus: Sequence[str], vocab_size: int = 1024):
