@@ -33,11 +33,11 @@ How the samples are built (the same data samples ``tools/test.py`` scores):
    names the file, the line and the missing field. A field no test sample has (e.g.
    ``dataset_name`` of a mixture's predictions against a single benchmark) is not
    compared.
-5. ``pred_text`` is set; for a sample whose metainfo has a box ``codec`` (detection,
-   grounding) the text is parsed by ``rscovlm.structures.decode_prediction``, the parser
-   the model uses after generation, into ``pred_instances`` / ``parse_stats``. The
-   record's ``pred_scores``, if any, become the sample's ``pred_scores`` and the boxes
-   keep score 1.0, as the model's ``box_scores='logprob'`` leaves them: mAP_nc does not
+5. The sample is filled by ``rscovlm.structures.fill_prediction``, as the model fills it
+   after generation: ``pred_text``, and for a sample whose metainfo has a box ``codec``
+   (detection, grounding) ``pred_instances`` / ``parse_stats``. The record's
+   ``pred_scores``, if any, become ``pred_instances.logprob_scores`` and the boxes keep
+   score 1.0, as the model's ``box_scores='logprob'`` leaves them: mAP_nc does not
    depend on them, ``RotatedDetMetric(score_mode='logprob')`` ranks by them.
 6. The samples go to ``cfg.test_evaluator`` in dataset order (with constant scores the
    order of tied boxes enters the AP), in chunks of ``CHUNK_SIZE``.

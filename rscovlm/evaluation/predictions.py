@@ -21,8 +21,11 @@ JSON Lines, one object per sample::
   unique in a file.
 
 * ``pred_scores`` (optional list of floats): one score per parsed box of a detection
-  answer, in emission order (``RotatedDetMetric(score_mode='logprob')`` ranks by them);
-  the offline tool passes them on.
+  answer, in emission order: the ``pred_instances.logprob_scores`` of a model with
+  ``box_scores='logprob'`` (``RotatedDetMetric(score_mode='logprob')`` ranks by them);
+  re-scoring puts them back there. Files written before that name carry the list as
+  ``scores``; :func:`read_predictions` reads it as ``pred_scores`` (which wins when a
+  record has both).
 
 Other keys are kept and ignored. Blank lines are skipped.
 """
@@ -158,6 +161,8 @@ def read_predictions(path: str) -> List[Tuple[int, dict]]:
                 f'{path}:{lineno}: field \'img_id\': duplicated sample ({_describe(key)}) '
                 f'(first on line {first_line[key]}); keep one prediction per sample')
         first_line[key] = lineno
+        if 'pred_scores' not in record and 'scores' in record:  # an older file's name
+            record = dict(record, pred_scores=record['scores'])
         records.append((lineno, record))
     return records
 

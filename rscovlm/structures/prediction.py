@@ -31,6 +31,8 @@ import numpy as np
 import torch
 from mmengine.structures import InstanceData
 
+from rscovlm.codecs import (REGION_CODECS, build_codec, geochat_referring_boxes,
+                            is_empty_answer, normalize_class_name, refgeo_first_box)
 from .instances import qboxes_to
 
 #: what a box is scored by, for the model's ``box_scores`` and the metrics' ``score_mode``
@@ -73,7 +75,6 @@ def default_parser(meta: dict) -> str:
 def _codec_of(meta: dict, codec=None):
     """The sample's codec, else ``codec`` (a metric's fallback), else the codec of the
     sample's ``region_type`` (hbox when none)."""
-    from rscovlm.codecs import REGION_CODECS, build_codec
     cfg = meta.get('codec') or codec
     if cfg is None:
         cfg = dict(type=REGION_CODECS[meta.get('region_type') or 'hbox'])
@@ -95,8 +96,6 @@ def parse_prediction(text: Optional[str], meta: dict, parser: Optional[str] = No
         classes: the class list of a sample that has none (a metric's dataset classes).
         box_type: the type of ``bboxes``: ``'rbox'`` or ``'qbox'``.
     """
-    from rscovlm.codecs import (geochat_referring_boxes, normalize_class_name,
-                                refgeo_first_box)
     parser = parser or default_parser(meta)
     scale = frame_scale(meta)
     if parser == 'codec':
@@ -223,13 +222,8 @@ def read_prediction(sample: dict, score_mode: str = 'constant',
     out['scores'] = _select_scores(pred, sample, score_mode)
     if stats is not None:
         stats = dict(stats)
-        stats.setdefault('empty_answer', isinstance(text, str) and _is_empty(text))
+        stats.setdefault('empty_answer', isinstance(text, str) and is_empty_answer(text))
     return out, stats
-
-
-def _is_empty(text: str) -> bool:
-    from rscovlm.codecs import is_empty_answer
-    return is_empty_answer(text)
 
 
 def box_line_scores(text: str, tokens: Sequence[tuple], num_boxes: int) -> list:

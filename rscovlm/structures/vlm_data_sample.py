@@ -15,6 +15,8 @@ class VLMDataSample(DetDataSample):
     (how to read boxes back from the answer).
 
     Data fields: ``messages`` (the conversation), ``gt_text`` (the target answer),
-    ``pred_text`` (the generated answer), ``gt_answer``; instances are rotated boxes
-    ``(cx, cy, w, h, theta[rad])`` in the original frame.
+    ``gt_answer``; instances are rotated boxes ``(cx, cy, w, h, theta[rad])`` in the
+    original frame. The prediction (``pred_text``, ``pred_instances``, ``parse_stats``) is
+    filled by ``rscovlm.structures.fill_prediction`` only (see
+    ``rscovlm/structures/prediction.py`` for its fields).
     """

@@ -104,6 +104,13 @@ def test_load_predictions_errors(tmp_path, bad_line, expected):
     assert str(info.value).startswith(path)  # names the file
 
 
+def test_older_files_scores_field_reads_as_pred_scores(tmp_path):
+    path = tmp_path / 'old.jsonl'
+    path.write_text(json.dumps(dict(GOOD, scores=[0.5])) + '\n'
+                    + json.dumps(dict(GOOD, img_id='b', scores=[0.5], pred_scores=[0.7])) + '\n')
+    assert [r['pred_scores'] for r in load_predictions(str(path))] == [[0.5], [0.7]]
+
+
 def test_load_predictions_skips_blank_lines(tmp_path):
     path = write_lines(tmp_path / 'preds.jsonl', ['', json.dumps(GOOD), '   '])
     assert load_predictions(path) == [GOOD]

@@ -19,12 +19,13 @@ Inputs:
   with an optional per-box ``pred_scores`` list per record (one float per box parsed
   from ``pred_text``, in emission order, as the model's ``box_scores='logprob'`` gives
   them). Files written before that name carry the list as ``scores``; it is still read
-  (``pred_scores`` wins when a record has both). The records are joined to
-  ``--config``'s test samples exactly as ``eval_offline.py`` joins them
-  (``rscovlm.evaluation.offline``'s ``read_samples`` + ``fill_predictions``: a header-only pipeline pass, so every test
-  image must be on disk; the sample key fields; boxes parsed by ``fill_prediction``
-  with the sample's own codec; a sample without prediction is an empty answer), and
-  only the samples of task ``det`` are swept. ``--score-mode auto`` uses the
+  (``pred_scores`` wins when a record has both; ``read_predictions`` does that). The
+  records are joined to ``--config``'s test samples exactly as ``eval_offline.py`` joins
+  them (``rscovlm.evaluation.offline``'s ``read_samples`` + ``fill_predictions``: a
+  header-only pipeline pass, so every test image must be on disk; the sample key
+  fields; boxes parsed by ``fill_prediction`` with the sample's own codec; a sample
+  without prediction is an empty answer), and only the samples of task ``det`` are
+  swept. ``--score-mode auto`` uses the
   ``pred_scores`` when every record has them ('logprob'), else 1.0 for every box
   ('constant', a flat sweep); 'order' scores the k-th of n boxes ``1 - k / n``.
 """
@@ -99,13 +100,6 @@ def attach_gt(samples: List[dict], records: List[dict]) -> List[dict]:
     return out
 
 
-def _with_pred_scores(record: dict) -> dict:
-    """The record with an older file's ``scores`` under today's name, ``pred_scores``."""
-    if 'pred_scores' not in record and 'scores' in record:
-        record = dict(record, pred_scores=record['scores'])
-    return record
-
-
 def load_jsonl(path: str, cfg, score_mode: str = 'auto',
                classes: Optional[Sequence[str]] = None) -> Tuple[List[dict], list, str]:
     """``(samples, classes, score mode)`` of a predictions JSONL: the ``det`` samples of
@@ -115,7 +109,7 @@ def load_jsonl(path: str, cfg, score_mode: str = 'auto',
     else ``'constant'``)."""
     from rscovlm.evaluation import offline
     from rscovlm.evaluation.predictions import read_predictions
-    predictions = [(line, _with_pred_scores(r)) for line, r in read_predictions(path)]
+    predictions = read_predictions(path)  # an older file's 'scores' read as 'pred_scores'
     dataset = offline.build_dataset(cfg)
     samples, grid_indices = offline.read_samples(dataset)
     offline.fill_predictions(samples, predictions, path, grid_indices=grid_indices)
