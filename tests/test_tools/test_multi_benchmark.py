@@ -141,3 +141,32 @@ def test_checkpoint_processor_replaces_the_rebuilt_one(tmp_path, tiny_cfg):
     cfg = Config(dict(model=dict(tiny_cfg.model)))
     tool.use_saved_processor(cfg, str(tmp_path / 'elsewhere' / 'iter_2.pth'))
     assert cfg.model.processor.type == 'TinyQwen2VLProcessor'
+
+
+def test_multi_benchmark_loop_checks_its_benchmarks():
+    from rscovlm.engine import MultiBenchmarkTestLoop
+    with pytest.raises(ValueError, match='at least one benchmark'):
+        MultiBenchmarkTestLoop(None, None, None, benchmarks=[])
+    with pytest.raises(ValueError, match="benchmark 1 of MultiBenchmarkTestLoop has no "
+                       "'test_evaluator'"):
+        MultiBenchmarkTestLoop(None, None, None, benchmarks=[
+            dict(name='a', test_dataloader={}, test_evaluator={}),
+            dict(name='b', test_dataloader={})])
+
+
+def test_generation_overrides_apply_in_the_block_only():
+    from rscovlm.engine import GenerationOverrides
+
+    class Model:
+        generation_cfg = dict(max_new_tokens=8, do_sample=False)
+        box_scores = 'constant'
+
+    model = Model()
+    with GenerationOverrides(model, dict(generation_cfg=dict(max_new_tokens=2),
+                                         box_scores='logprob')):
+        assert model.generation_cfg == dict(max_new_tokens=2, do_sample=False)
+        assert model.box_scores == 'logprob'
+    assert model.generation_cfg == dict(max_new_tokens=8, do_sample=False)
+    assert model.box_scores == 'constant'
+    with pytest.raises(ValueError, match='sets model.lora'):
+        GenerationOverrides(model, dict(lora=dict(r=8)))

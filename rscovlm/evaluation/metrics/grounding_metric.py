@@ -251,12 +251,12 @@ class GeoChatReferringMetric(TaskFilterMixin, BaseMetric):
     """GeoChat referring "Pr(F1=1, IoU=0.5)" (upstream ``compute_geochat_referring_acc``,
     plain mode).
 
-    The answer's boxes are all 8-int matches, else all 4-int matches (``rscovlm.codecs.parse_all_boxes``),
-    turned into quads by ``rscovlm.codecs.box_to_quad`` with the ``img_shape`` -> ``ori_shape`` scale;
-    the GT is every ``gt_instances`` rbox (original pixels) as its corners. Predictions
-    and GT are matched greedily by GIoU >= ``iou_thr`` and an image is correct iff
-    ``F1 >= f1_thr``. An answer with no box is counted in ``num_unparsed`` (F1 = 0 when
-    there is GT; upstream would raise).
+    The answer's boxes are all 8-int matches, else all 4-int matches
+    (``rscovlm.codecs.parse_all_boxes``), turned into quads by ``rscovlm.codecs.box_to_quad``
+    with the ``img_shape`` -> ``ori_shape`` scale; the GT is every ``gt_instances`` rbox
+    (original pixels) as its corners. Predictions and GT are matched greedily by GIoU >=
+    ``iou_thr`` and an image is correct iff ``F1 >= f1_thr``. An answer with no box is
+    counted in ``num_unparsed`` (F1 = 0 when there is GT; upstream would raise).
 
     Results (percent): ``Acc@{thr}`` overall, ``Acc@{thr}_size_{g}`` / ``_type_{t}`` when
     samples carry ``size_group`` / ``type`` (missing ones are ``unknown``),
