@@ -57,7 +57,10 @@ from mmengine.evaluator import Evaluator
 from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 
+from rscovlm.processors import build_processor
+from rscovlm.registry import DATASETS, EVALUATOR
 from rscovlm.structures import fill_prediction
+from rscovlm.utils import complete_config, walk_dataset_cfgs
 from .predictions import KEY_FIELDS, read_predictions
 
 CHUNK_SIZE = 64
@@ -85,7 +88,6 @@ def resolve_processor(cfg: Config, logger=None) -> dict:
     """``model.processor`` when the config has one that builds, else the placeholder."""
     processor = (cfg.get('model') or {}).get('processor')
     if processor is not None:
-        from rscovlm.processors import build_processor
         try:
             build_processor(copy.deepcopy(processor))
             return processor
@@ -102,7 +104,6 @@ def rescoring_dataset_cfg(cfg: Config, logger=None) -> dict:
     """``cfg.test_dataloader.dataset`` for re-scoring: the model-only transforms left
     out, ``processor=None`` filled by ``complete_config`` from the processor
     :func:`resolve_processor` picks (see the module docstring)."""
-    from rscovlm.utils import complete_config, walk_dataset_cfgs
     loader = cfg.get('test_dataloader')
     if not isinstance(loader, dict) or not isinstance(loader.get('dataset'), dict):
         raise EvalOfflineError('the config has no test_dataloader.dataset to read the '
@@ -124,7 +125,6 @@ def rescoring_dataset_cfg(cfg: Config, logger=None) -> dict:
 
 
 def build_dataset(cfg: Config, logger=None):
-    from rscovlm.registry import DATASETS
     dataset = DATASETS.build(rescoring_dataset_cfg(cfg, logger))
     if hasattr(dataset, 'full_init'):
         dataset.full_init()
@@ -374,7 +374,6 @@ def fill_predictions(samples: list, predictions: List[Tuple[int, dict]],
 # evaluation and output
 # --------------------------------------------------------------------------- #
 def build_evaluator(cfg: Config, dataset_meta: dict) -> Evaluator:
-    from rscovlm.registry import EVALUATOR
     evaluator_cfg = cfg.get('test_evaluator')
     if evaluator_cfg is None:
         raise EvalOfflineError('the config has no test_evaluator')
