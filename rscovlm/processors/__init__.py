@@ -6,14 +6,13 @@ them under ``model.processor``.
 """
 from .builder import (build_processor, model_processor_cfg, saved_processor_cfg,
                       set_model_processor)
-from .chat import (CHAT_TEMPLATE, DEFAULT_SYSTEM, IGNORE_INDEX, SPECIAL_TOKENS,
-                   role_header)
+from .chat import CHAT_TEMPLATE, DEFAULT_SYSTEM, IGNORE_INDEX, SPECIAL_TOKENS
 from .qwen2_vl import PretrainedProcessor, TinyQwen2VLProcessor, VLProcessor, pixel_range
 from .tiny_tokenizer import build_tiny_tokenizer, iter_corpus, train_bpe
 
 __all__ = [
     'build_processor', 'model_processor_cfg', 'saved_processor_cfg', 'set_model_processor',
-    'CHAT_TEMPLATE', 'DEFAULT_SYSTEM', 'IGNORE_INDEX', 'SPECIAL_TOKENS', 'role_header',
+    'CHAT_TEMPLATE', 'DEFAULT_SYSTEM', 'IGNORE_INDEX', 'SPECIAL_TOKENS',
     'PretrainedProcessor', 'TinyQwen2VLProcessor', 'VLProcessor', 'pixel_range',
     'build_tiny_tokenizer', 'iter_corpus', 'train_bpe'
 ]

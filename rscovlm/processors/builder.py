@@ -42,19 +42,19 @@ def model_processor_cfg() -> Optional[dict]:
     return copy.deepcopy(_model_processor)
 
 
-def build_processor(cfg: Optional[dict] = None, user: str = 'a transform'):
+def build_processor(cfg: Optional[dict] = None, caller: str = 'a transform'):
     """The processor built from ``cfg``, the same object for every equal ``cfg``.
 
     Args:
         cfg: a processor config (``dict(type='TinyQwen2VLProcessor', ...)``); ``None``: the
             model's (:func:`set_model_processor`); anything else is taken as an already
             built processor and returned as it is.
-        user: who asks, for the error when ``cfg`` is ``None`` and no model processor is set.
+        caller: who asks, for the error when ``cfg`` is ``None`` and no model processor is set.
     """
     if cfg is None:
         if _model_processor is None:
             raise ValueError(
-                f'{user} names processor=None (the model\'s processor), but no model '
+                f'{caller} names processor=None (the model\'s processor), but no model '
                 'processor is set: give the config a model.processor and build it through '
                 'the tools (rscovlm.utils.complete_config), or pass processor=dict(...)')
         cfg = _model_processor

@@ -1,9 +1,10 @@
 """Tiny tokenizers trained offline in well under a second, for tests and the demo.
 
-The corpus is handed in by the caller: texts, or a config naming a corpus function
+The corpus is handed in by the caller: texts, or configs naming corpus functions
 registered in ``FUNCTIONS`` (``dict(type='tokenizer_corpus')``: every prompt, system prompt
-and class name rscovlm writes; the demo adds its own vocabulary the same way). This
-package imports nothing that writes conversations, so datasets and models can both use it.
+and class name rscovlm writes; ``dict(type='demo_corpus')``: the generated demo's words).
+This package imports nothing that writes conversations, so datasets and models can both
+use it.
 """
 import string
 from typing import Iterable, Iterator, Sequence

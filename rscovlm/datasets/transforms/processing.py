@@ -34,7 +34,7 @@ class ProcessVLMInputs(BaseTransform):
     """
 
     def __init__(self, processor: Optional[dict] = None) -> None:
-        self.processor = build_processor(processor, user='ProcessVLMInputs')
+        self.processor = build_processor(processor, caller='ProcessVLMInputs')
         ids = self.processor.tokenizer.convert_tokens_to_ids
         self.im_start, self.im_end = ids(IM_START), ids(IM_END)
         self.vision_start, self.vision_end = ids(VISION_START), ids(VISION_END)

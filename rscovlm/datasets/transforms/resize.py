@@ -50,7 +50,7 @@ class SmartResize(BaseTransform):
                  processor: Optional[dict] = None) -> None:
         if min_pixels is None or max_pixels is None:
             lo, hi = pixel_range(build_processor(
-                processor, user='SmartResize without min_pixels/max_pixels'))
+                processor, caller='SmartResize without min_pixels/max_pixels'))
             min_pixels = lo if min_pixels is None else min_pixels
             max_pixels = hi if max_pixels is None else max_pixels
         if not 0 < min_pixels <= max_pixels:

@@ -83,7 +83,7 @@ class ProcessInstructBlipInputs(BaseTransform):
 
     def __init__(self, processor: Optional[dict] = None, max_txt_len: int = 160,
                  max_output_txt_len: int = 256) -> None:
-        self.processor = build_processor(processor, user='ProcessInstructBlipInputs')
+        self.processor = build_processor(processor, caller='ProcessInstructBlipInputs')
         self.max_txt_len = int(max_txt_len)
         self.max_output_txt_len = int(max_output_txt_len)
         size = self.processor.image_size
