@@ -58,3 +58,20 @@ def test_saved_processor_cfg(tiny_cfg):
                        min_pixels=56 * 56, max_pixels=112 * 112)
     assert PROCESSORS.get(cfg['type']) is not None
     assert saved_processor_cfg(Config(dict(type='Unknown')), '/w') is None
+
+
+def test_a_cotraining_config_builds_one_processor():
+    """Every transform of every dataset of a co-training config and the model share one
+    processor, built once."""
+    import glob
+    import os.path as osp
+
+    from rscovlm.utils import complete_config, iter_dataset_cfgs
+    repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    path = sorted(glob.glob(osp.join(repo, 'configs', 'demo', '*cotrain.py')))[0]
+    cfg = complete_config(Config.fromfile(path))
+    built = [TRANSFORMS.build(t) for ds in iter_dataset_cfgs(cfg)
+             for t in ds.get('pipeline', None) or [] if 'processor' in t]
+    assert len(built) > 2
+    shared = build_processor(cfg.model.processor)
+    assert all(t.processor is shared for t in built if hasattr(t, 'processor'))
