@@ -7,7 +7,8 @@ from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
 from transformers import StoppingCriteria, StoppingCriteriaList
 
-from rscovlm.processors import build_processor
+from rscovlm.processors import IGNORE_INDEX, build_processor
+from rscovlm.processors.chat import IM_END, PAD_TOKEN
 from rscovlm.registry import MODELS
 from rscovlm.structures import check_score_mode, fill_prediction
 
@@ -157,13 +158,13 @@ class BaseVLM(BaseModel):
         logits = self.hf_model(**model_inputs).logits
         target = labels[:, 1:]
         losses = F.cross_entropy(
-            logits[:, :-1].flatten(0, 1).float(), target.flatten(), ignore_index=-100,
+            logits[:, :-1].flatten(0, 1).float(), target.flatten(), ignore_index=IGNORE_INDEX,
             reduction='none')
         return losses.view_as(target)
 
     def loss(self, inputs: dict, data_samples: Optional[list] = None) -> dict:
         token_loss = self.token_losses(inputs)
-        supervised = inputs['labels'][:, 1:] != -100
+        supervised = inputs['labels'][:, 1:] != IGNORE_INDEX
         losses = dict(loss=token_loss.sum() / supervised.sum().clamp(min=1))
         if data_samples:
             tasks = [s.metainfo.get('task', 'unknown') for s in data_samples]
@@ -200,7 +201,7 @@ class BaseVLM(BaseModel):
         inputs = to_left_padding({k: v for k, v in inputs.items() if k != 'labels'})
         tok = self.processor.tokenizer
         cfg = dict(self.generation_cfg, **overrides)
-        cfg.setdefault('eos_token_id', tok.convert_tokens_to_ids(['<|im_end|>', '<|endoftext|>']))
+        cfg.setdefault('eos_token_id', tok.convert_tokens_to_ids([IM_END, PAD_TOKEN]))
         cfg.setdefault('pad_token_id', tok.pad_token_id)
         if return_logprobs:
             cfg.update(return_dict_in_generate=True, output_logits=True)

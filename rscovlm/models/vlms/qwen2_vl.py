@@ -1,6 +1,8 @@
 import torch
 import torch.nn.functional as F
 
+from rscovlm.processors.chat import (IM_END, IMAGE_PAD, PAD_TOKEN, VIDEO_PAD, VISION_END,
+                                     VISION_START)
 from rscovlm.registry import MODELS
 from .base import BaseVLM
 
@@ -35,12 +37,11 @@ class QwenVL(BaseVLM):
         ids = tok.convert_tokens_to_ids
         config = dict(cfg['config'])
         config.update(
-            image_token_id=ids('<|image_pad|>'), video_token_id=ids('<|video_pad|>'),
-            vision_start_token_id=ids('<|vision_start|>'),
-            vision_end_token_id=ids('<|vision_end|>'))
+            image_token_id=ids(IMAGE_PAD), video_token_id=ids(VIDEO_PAD),
+            vision_start_token_id=ids(VISION_START), vision_end_token_id=ids(VISION_END))
         text = dict(config.get('text_config') or {})
-        text.update(vocab_size=len(tok), bos_token_id=ids('<|endoftext|>'),
-                    eos_token_id=ids('<|im_end|>'), pad_token_id=tok.pad_token_id)
+        text.update(vocab_size=len(tok), bos_token_id=ids(PAD_TOKEN),
+                    eos_token_id=ids(IM_END), pad_token_id=tok.pad_token_id)
         config['text_config'] = text
         cfg['config'] = config
         return cfg
