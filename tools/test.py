@@ -7,8 +7,7 @@ CONFIG gives the model (and, alone, the test set). Each ``--benchmarks`` overlay
 own ``test_dataloader`` / ``test_evaluator`` (and optionally ``test_cfg``, and a ``model``
 dict limited to the generation settings ``generation_cfg``, ``task_max_new_tokens``,
 ``box_scores``); the model is built and loaded once and evaluated on each in turn by
-``rscovlm.engine.MultiBenchmarkTestLoop``.
-``--cfg-options`` apply to every benchmark's composed config (e.g.
+``rscovlm.engine.MultiBenchmarkTestLoop``. ``--cfg-options`` apply to every benchmark's composed config (e.g.
 ``test_dataloader.batch_size=4``). The results go to the run's log dir: ``results.md`` /
 ``results.json`` for one config, ``summary.md`` / ``summary.json`` (one table, every
 benchmark) plus ``<benchmark>/results.json`` for several.
@@ -22,9 +21,8 @@ from mmengine.logging import print_log
 
 from rscovlm.engine import GENERATION_SETTINGS
 from rscovlm.utils import (add_run_args, apply_cfg_options, build_runner, complete_config,
-                           dump_json_atomic,
-                           finish_distributed, format_metrics_table, format_summary_table,
-                           load_config, load_run_config)
+                           dump_json_atomic, finish_distributed, format_metrics_table,
+                           format_summary_table, load_config, load_run_config)
 
 TEST_KEYS = ('test_dataloader', 'test_evaluator', 'test_cfg')
 JSON_STYLE = dict(indent=2, default=str)
