@@ -7,10 +7,10 @@ CONFIG gives the model (and, alone, the test set). Each ``--benchmarks`` overlay
 own ``test_dataloader`` / ``test_evaluator`` (and optionally ``test_cfg``, and a ``model``
 dict limited to the generation settings ``generation_cfg``, ``task_max_new_tokens``,
 ``box_scores``); the model is built and loaded once and evaluated on each in turn by
-``rscovlm.engine.MultiBenchmarkTestLoop``. ``--cfg-options`` apply to every benchmark's composed config (e.g.
-``test_dataloader.batch_size=4``). The results go to the run's log dir: ``results.md`` /
-``results.json`` for one config, ``summary.md`` / ``summary.json`` (one table, every
-benchmark) plus ``<benchmark>/results.json`` for several.
+``rscovlm.engine.MultiBenchmarkTestLoop``. ``--cfg-options`` apply to every benchmark's
+composed config (e.g. ``test_dataloader.batch_size=4``). The results go to the run's log
+dir: ``results.md`` / ``results.json`` for one config, ``summary.md`` / ``summary.json``
+(one table, every benchmark) plus ``<benchmark>/results.json`` for several.
 """
 import argparse
 import os.path as osp
