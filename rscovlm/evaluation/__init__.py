@@ -1,4 +1,5 @@
-"""Metrics and the predictions file of the evaluation tools."""
+"""Metrics, the predictions file, offline re-scoring (``offline``) and the one shim over
+the mAP functions of mmrotate / mmdet (``functional``)."""
 from .metrics import DumpPredictions, RotatedDetMetric
 from .predictions import dump_predictions, load_predictions
 
