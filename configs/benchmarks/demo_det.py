@@ -3,7 +3,7 @@
 # ship, storage tank." (the evaluation prompt, as DOTA's), no system prompt (the demo
 # trains without the codec's long one). Metric: mAP_nc, rotated IoU 0.5, 11-point AP.
 demo_data_root = 'data/demo/'
-demo_codec = dict(type='QBoxCodec', fmt='plain', clockwise=True)
+demo_codec = dict(type='RBoxCodec', fmt='plain')
 val_dataloader = dict(
     batch_size=50,
     num_workers=1,

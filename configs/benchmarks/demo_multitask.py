@@ -17,9 +17,8 @@ val_dataloader = dict(
     dataset=dict(
         _delete_=True,
         type='TaskMixDataset',
-        datasets=[
-            dict(
-                name='demo_det_test',
+        datasets=dict(
+            demo_det_test=dict(
                 type='DemoDOTADataset',
                 data_root={{_base_.demo_data_root}},
                 ann_file='test/annfiles/',
@@ -29,8 +28,7 @@ val_dataloader = dict(
                     dict(type='RenderDetTarget', codec={{_base_.demo_codec}}, prompt='det_eval',
                          with_answer=False, system_prompt=False)
                 ] + demo_test_process_pipeline),
-            dict(
-                name='demo_grounding_test',
+            demo_grounding_test=dict(
                 type='GroundingDataset',
                 data_root={{_base_.demo_data_root}},
                 ann_file='test/grounding.jsonl',
@@ -40,32 +38,28 @@ val_dataloader = dict(
                     dict(type='RenderGroundingTarget', codec=dict(type='HBoxCodec'),
                          with_answer=False, system_prompt=False)
                 ] + demo_test_process_pipeline),
-            dict(
-                name='demo_caption_test',
+            demo_caption_test=dict(
                 type='CaptionDataset',
                 data_root={{_base_.demo_data_root}},
                 ann_file='test/captions.json',
                 data_prefix=dict(img_path='test/images/'),
                 test_mode=True,
                 pipeline=demo_test_conversation_pipeline),
-            dict(
-                name='demo_vqa_test',
+            demo_vqa_test=dict(
                 type='VQADataset',
                 data_root={{_base_.demo_data_root}},
                 ann_file='test/vqa.json',
                 data_prefix=dict(img_path='test/images/'),
                 test_mode=True,
                 pipeline=demo_test_conversation_pipeline),
-            dict(
-                name='demo_cls_test',
+            demo_cls_test=dict(
                 type='ClassificationDataset',
                 data_root={{_base_.demo_data_root}},
                 ann_file='test/cls.json',
                 data_prefix=dict(img_path='test/images/'),
                 test_mode=True,
                 pipeline=demo_test_conversation_pipeline),
-            dict(
-                name='demo_conversation_test',
+            demo_conversation_test=dict(
                 type='ConversationDataset',
                 data_root={{_base_.demo_data_root}},
                 ann_file='test/conversations.json',
@@ -73,7 +67,7 @@ val_dataloader = dict(
                 box_grid=100,
                 test_mode=True,
                 pipeline=demo_test_conversation_pipeline),
-        ]))
+        )))
 test_dataloader = val_dataloader
 val_evaluator = [
     dict(type='RotatedDetMetric', task='det', metric='mAP', iou_thrs=[0.5],

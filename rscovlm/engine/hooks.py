@@ -40,3 +40,104 @@ class DatasetEpochHook(Hook):
         dataset = runner.train_dataloader.dataset
         if hasattr(dataset, 'set_epoch'):
             dataset.set_epoch(runner.epoch)
+
+
+@HOOKS.register_module()
+class TrainingCurvesHook(Hook):
+    """Draw ``<work_dir>/curves.png``: the training loss of every task and the validation
+    metrics against the iteration, redrawn after every validation and at the end.
+
+    It reads what the run already logs, the ``vis_data/scalars.json`` file of mmengine's
+    ``LocalVisBackend`` (one JSON line per logged iteration, window-averaged by the log
+    processor, and one per validation), so it adds no bookkeeping to the training step.
+
+    Args:
+        loss_pattern: regex of the logged training keys drawn as losses (``loss`` is the
+            batch loss, ``loss_{task}`` each task's token loss).
+        metric_pattern: regex of the validation keys drawn as metrics.
+        filename: name of the picture in the work dir.
+    """
+
+    priority = 'LOW'
+
+    def __init__(self,
+                 loss_pattern: str = r'^loss(_.+)?$',
+                 metric_pattern: str = r'(mAP|recall|acc|Acc|CIDEr|accuracy)',
+                 filename: str = 'curves.png') -> None:
+        import re
+        self.loss_re = re.compile(loss_pattern)
+        self.metric_re = re.compile(metric_pattern)
+        self.filename = filename
+
+    def after_val_epoch(self, runner, metrics=None) -> None:
+        self.draw(runner)
+
+    def after_run(self, runner) -> None:
+        self.draw(runner)
+
+    def read_scalars(self, path: str):
+        """``(train, val)``: ``{key: [(iteration, value), ...]}`` from a scalars file."""
+        import json
+        train, val = {}, {}
+        with open(path, encoding='utf-8') as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                record = json.loads(line)
+                step = record.get('step', record.get('iter'))
+                is_train = any(self.loss_re.match(k) for k in record)
+                for key, value in record.items():
+                    if not isinstance(value, (int, float)) or key in ('step', 'iter'):
+                        continue
+                    if is_train and self.loss_re.match(key):
+                        train.setdefault(key, []).append((step, value))
+                    elif not is_train and self.metric_re.search(key):
+                        val.setdefault(key, []).append((step, value))
+        return train, val
+
+    def draw(self, runner) -> None:
+        import os.path as osp
+
+        from mmengine.dist import is_main_process
+        if not is_main_process():
+            return
+        path = osp.join(runner.log_dir, 'vis_data', 'scalars.json')
+        if not osp.isfile(path):
+            MMLogger.get_current_instance().warning(
+                f'TrainingCurvesHook: no {path} (the config needs '
+                "vis_backends=[dict(type='LocalVisBackend')]); no curves drawn")
+            return
+        train, val = self.read_scalars(path)
+        if not train and not val:
+            return
+        import matplotlib
+        matplotlib.use('Agg')
+        import matplotlib.pyplot as plt
+        fig, (ax_loss, ax_val) = plt.subplots(1, 2, figsize=(12, 4.5))
+        for key in sorted(train, key=lambda k: (k != 'loss', k)):
+            xs, ys = zip(*train[key])
+            ax_loss.plot(xs, ys, label=key, linewidth=2.2 if key == 'loss' else 1.2,
+                         color='black' if key == 'loss' else None)
+        ax_loss.set(title='training loss (window average)', xlabel='iteration',
+                    ylabel='token cross-entropy', yscale='log')
+        ax_loss.grid(True, which='both', alpha=0.3)
+        if train:
+            ax_loss.legend(fontsize=8)
+        for key in sorted(val):
+            xs, ys = zip(*val[key])
+            ax_val.plot(xs, ys, marker='o', label=key)
+        ax_val.set(title='validation', xlabel='iteration', ylabel='metric')
+        ax_val.grid(True, alpha=0.3)
+        if val:
+            ax_val.legend(fontsize=8)
+        else:
+            ax_val.text(0.5, 0.5, 'no validation yet', ha='center', va='center',
+                        transform=ax_val.transAxes)
+        fig.suptitle(osp.basename(runner.work_dir))
+        fig.tight_layout()
+        out = osp.join(runner.work_dir, self.filename)
+        tmp = out + '.tmp.png'
+        fig.savefig(tmp, dpi=110)
+        plt.close(fig)
+        import os
+        os.replace(tmp, out)

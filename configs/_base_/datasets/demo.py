@@ -15,7 +15,7 @@ demo_det = dict(
     ann_file='train/annfiles/',
     data_prefix=dict(img_path='train/images/'),
     pipeline=demo_load_pipeline + [
-        dict(type='RenderDetTarget', codec=dict(type='QBoxCodec', clockwise=True),
+        dict(type='RenderDetTarget', codec=dict(type='RBoxCodec'),
              prompt='det_train', system_prompt=False)
     ] + demo_process_pipeline)
 demo_grounding = dict(
