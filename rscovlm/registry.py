@@ -40,12 +40,16 @@ OPTIM_WRAPPER_CONSTRUCTORS = Registry(
 PARAM_SCHEDULERS = Registry(
     'parameter scheduler', parent=MMENGINE_PARAM_SCHEDULERS, locations=['rscovlm.engine'])
 
-DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, locations=['rscovlm.datasets'])
+# The generated demo data (rscovlm.datasets.demo) registers its dataset and tokenizer corpus
+# there; the core package never imports it, the registries do when a config names them.
+DATASETS = Registry(
+    'dataset', parent=MMENGINE_DATASETS, locations=['rscovlm.datasets', 'rscovlm.datasets.demo'])
 DATA_SAMPLERS = Registry(
     'data sampler', parent=MMENGINE_DATA_SAMPLERS, locations=['rscovlm.datasets'])
 TRANSFORMS = Registry(
     'transform', parent=MMENGINE_TRANSFORMS, locations=['rscovlm.datasets.transforms'])
-FUNCTIONS = Registry('function', parent=MMENGINE_FUNCTIONS, locations=['rscovlm.datasets'])
+FUNCTIONS = Registry(
+    'function', parent=MMENGINE_FUNCTIONS, locations=['rscovlm.datasets', 'rscovlm.datasets.demo'])
 
 MODELS = Registry('model', parent=MMENGINE_MODELS, locations=['rscovlm.models'])
 MODEL_WRAPPERS = Registry(

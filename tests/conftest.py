@@ -41,7 +41,7 @@ def tiny_processor(tiny_cfg):
 @pytest.fixture(scope='session')
 def demo_data(tmp_path_factory):
     """A small demo dataset (24 train / 8 test images) in DOTA layout."""
-    from rscovlm.datasets.synthetic import generate_demo_dataset
+    from rscovlm.datasets.demo.generator import generate_demo_dataset
     root = tmp_path_factory.mktemp('demo')
     generate_demo_dataset(str(root), num_train=24, num_test=8, seed=1)
     return str(root)

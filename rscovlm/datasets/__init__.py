@@ -2,13 +2,13 @@ from .coco_det import CocoDetDataset
 from .collate import vlm_collate
 from .conversation import (CaptionDataset, ClassificationDataset, ConversationDataset,
                            VQADataset)
-from .dota import DemoDOTADataset, DOTADataset, FAIR1MDataset
+from .dota import DOTADataset, FAIR1MDataset
 from .grounding import GroundingDataset
 from .transforms import *  # noqa: F401,F403
 from .wrappers import PackedDataset, PatchSplitDataset, TaskMixDataset
 
 __all__ = [
-    'DOTADataset', 'DemoDOTADataset', 'FAIR1MDataset', 'CocoDetDataset', 'GroundingDataset',
+    'DOTADataset', 'FAIR1MDataset', 'CocoDetDataset', 'GroundingDataset',
     'ConversationDataset', 'CaptionDataset', 'VQADataset', 'ClassificationDataset',
     'TaskMixDataset', 'PackedDataset', 'PatchSplitDataset', 'vlm_collate'
 ]

@@ -7,7 +7,6 @@ from mmrotate.datasets import DOTADataset as _MMRotateDOTADataset
 
 from rscovlm.registry import DATASETS
 from .base import check_region_types, expand_region_types
-from .synthetic import DEMO_CLASSES
 
 
 @DATASETS.register_module()
@@ -116,10 +115,3 @@ class FAIR1MDataset(DOTADataset):
     lines spell the classes with dashes (``Small-Car``); answers read ``small car``."""
 
     METAINFO = dict(classes=tuple(c.replace(' ', '-') for c in FAIR1M_CLASSES))
-
-
-@DATASETS.register_module()
-class DemoDOTADataset(DOTADataset):
-    """The generated demo data (``tools/misc/generate_demo_data.py``) in DOTA format."""
-
-    METAINFO = dict(classes=DEMO_CLASSES)

@@ -81,14 +81,3 @@ def tokenizer_corpus():
             if prompt:
                 yield prompt
     yield from prompt_corpus()
-
-
-@FUNCTIONS.register_module()
-def demo_corpus():
-    """The generated demo data's words: the prompts with its classes and every text its
-    task templates write (``corpus=[..., dict(type='demo_corpus')]``). The demo generator
-    is imported only when this corpus is asked for."""
-    from rscovlm.datasets.synthetic import DEMO_CLASSES
-    from rscovlm.datasets.synthetic_tasks import demo_vocabulary
-    yield from prompt_corpus(DEMO_CLASSES)
-    yield from demo_vocabulary()

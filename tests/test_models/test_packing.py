@@ -370,7 +370,7 @@ def test_packed_dataset_real_demo_pipeline(tiny_cfg, demo_data):
     processed lengths."""
     if 'LoadImages' not in TRANSFORMS.module_dict:
         pytest.skip('LoadImages (length_only) is not available yet')
-    from rscovlm.datasets import DemoDOTADataset
+    from rscovlm.datasets.demo import DemoDOTADataset
     pipeline = [
         dict(type='LoadImages'),
         dict(type='SmartResize', min_pixels=56 * 56, max_pixels=112 * 112),

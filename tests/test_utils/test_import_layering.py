@@ -162,3 +162,19 @@ def _params():
 def test_import_rules(pair):
     broken = violations({pair: EDGES.get(pair, [])}) if pair in EDGES else {}
     assert not broken, broken
+
+
+def test_the_core_never_imports_the_demo_data():
+    """``rscovlm.datasets.demo`` (the demo generator, its dataset and corpus) is reached
+    only through the registries' locations, never by an import of the package."""
+    demo = PACKAGE / 'datasets' / 'demo'
+    found = []
+    for path in sorted(PACKAGE.rglob('*.py')):
+        if demo in path.parents:
+            continue
+        module = module_name(path, PACKAGE)
+        for line, name in imported_modules(path.read_text(encoding='utf-8'), module,
+                                           path.name == '__init__.py'):
+            if name == 'rscovlm.datasets.demo' or name.startswith('rscovlm.datasets.demo.'):
+                found.append(f'{path.relative_to(PACKAGE.parent)}:{line}')
+    assert found == []

@@ -27,7 +27,7 @@ if REPO not in sys.path:
     sys.path.insert(0, REPO)
 
 from rscovlm.datasets.collate import vlm_collate  # noqa: E402
-from rscovlm.datasets.synthetic import DEMO_CLASSES  # noqa: E402
+from rscovlm.datasets.demo.generator import DEMO_CLASSES  # noqa: E402
 from rscovlm.datasets.transforms import (PackVLMInputs, ProcessVLMInputs,  # noqa: E402
                                          RenderDetTarget, SmartResize)
 from rscovlm.registry import MODELS  # noqa: E402

@@ -1,4 +1,4 @@
-"""Generate the synthetic demo dataset (see rscovlm/datasets/synthetic.py): DOTA-format
+"""Generate the synthetic demo dataset (see rscovlm/datasets/demo/generator.py): DOTA-format
 detection data plus captions, VQA, scene labels, grounding and conversations per split.
 
     python tools/misc/generate_demo_data.py data/demo [--num-train 16000] [--num-test 200]
@@ -10,7 +10,7 @@ parameters (recorded in OUT_DIR/generation.json), it says so and exits.
 import argparse
 import time
 
-from rscovlm.datasets import synthetic
+from rscovlm.datasets.demo import generator
 
 
 def parse_args():
@@ -33,16 +33,16 @@ def main():
     args = parse_args()
     params = dict(num_train=args.num_train, num_test=args.num_test,
                   img_size=args.img_size, seed=args.seed)
-    if not args.force and synthetic.dataset_is_complete(args.out_dir, **params):
+    if not args.force and generator.dataset_is_complete(args.out_dir, **params):
         print(f'{args.out_dir} already holds the demo dataset generated with '
               f'{params}; nothing to do (use --force to regenerate).')
-        print(synthetic.format_summary(synthetic.read_generation_record(args.out_dir)))
+        print(generator.format_summary(generator.read_generation_record(args.out_dir)))
         return
     start = time.time()
-    summary = synthetic.generate_demo_dataset(args.out_dir, **params)
+    summary = generator.generate_demo_dataset(args.out_dir, **params)
     print(f'Generated the demo dataset in {args.out_dir} with {params} '
           f'in {time.time() - start:.1f} s:')
-    print(synthetic.format_summary(summary))
+    print(generator.format_summary(summary))
 
 
 if __name__ == '__main__':

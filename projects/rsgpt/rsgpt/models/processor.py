@@ -133,7 +133,8 @@ def _read_image_settings(path: str) -> dict:
 # tiny offline tokenizers
 
 def _corpus(extra: Iterable[str]) -> list:
-    from rscovlm.datasets.prompts import demo_corpus, prompt_corpus
+    from rscovlm.datasets.demo import demo_corpus
+    from rscovlm.datasets.prompts import prompt_corpus
     from ..datasets.rsgpt_datasets import RSICAP_PROMPTS
     return sorted({*prompt_corpus(), *demo_corpus(), *RSICAP_PROMPTS, *extra})
 

@@ -10,10 +10,10 @@ import re
 import numpy as np
 import pytest
 
-from rscovlm.datasets.synthetic import (BACKGROUNDS, CLASS_COLOURS, DEMO_CLASSES,
+from rscovlm.datasets.demo.generator import (BACKGROUNDS, CLASS_COLOURS, DEMO_CLASSES,
                                         GENERATOR_VERSION, dataset_is_complete,
                                         format_summary, generate_demo_dataset)
-from rscovlm.datasets.synthetic_tasks import (TASK_FILES, captions_for, demo_vocabulary,
+from rscovlm.datasets.demo.tasks import (TASK_FILES, captions_for, demo_vocabulary,
                                               referable_objects, vqa_for)
 
 SPLITS = ('train', 'test')

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from rscovlm.datasets.synthetic import (BACKGROUNDS, CLASS_COLOURS, DEMO_CLASSES,
+from rscovlm.datasets.demo.generator import (BACKGROUNDS, CLASS_COLOURS, DEMO_CLASSES,
                                         dataset_is_complete, generate_demo_dataset)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -19,7 +19,7 @@ in the layout that mmrotate's image-split tool produces::
 
 The formats are those of ``docs/data_formats.md``; the captions, questions, expressions
 and conversations are derived from the ``meta.jsonl`` records alone by
-:mod:`rscovlm.datasets.synthetic_tasks` (templates and rules documented there). Every
+:mod:`rscovlm.datasets.demo.tasks` (templates and rules documented there). Every
 annotation path is relative to the split's ``images/`` folder, except grounding's, which is
 ``{split}/{dataset}/{image_id}`` (``img_path`` = the split folder).
 
@@ -312,12 +312,12 @@ def _split_seed(seed: int, split: str, index: int) -> np.random.SeedSequence:
 
 
 def _task_rng(seed: int, split: str, index: int, task: str) -> np.random.Generator:
-    """The rng of ``task`` (one of ``synthetic_tasks.TASKS``) for image ``index``.
+    """The rng of ``task`` (one of ``tasks.TASKS``) for image ``index``.
 
     Same entropy as the image's rng, under the spawn key ``(1, task number)``: streams
     independent of the image's (which they leave untouched) and of each other.
     """
-    from .synthetic_tasks import TASKS
+    from .tasks import TASKS
     return np.random.default_rng(np.random.SeedSequence(
         [seed, zlib.crc32(split.encode()), index], spawn_key=(1, TASKS.index(task))))
 
@@ -350,7 +350,7 @@ def generate_demo_dataset(root: str,
 
     Args:
         root: output directory; ``root/{split}/{images,annfiles,meta.jsonl}``, the
-            task files of ``synthetic_tasks.TASK_FILES`` and ``root/generation.json``
+            task files of ``tasks.TASK_FILES`` and ``root/generation.json``
             are (re)written, stale files there removed.
         num_train: number of images of the ``train`` split.
         num_test: number of images of the ``test`` split.
@@ -368,7 +368,7 @@ def generate_demo_dataset(root: str,
         'grounding', 'conversations'}}}`` (the last four: numbers of captions, question
         and answer pairs, grounding records and conversations).
     """
-    from .synthetic_tasks import TaskAnnotations
+    from .tasks import TaskAnnotations
     if img_size < 32:
         raise ValueError(f'img_size must be >= 32 px, got {img_size}')
     counts = _num_images(num_train, num_test, splits, num_images)
@@ -438,7 +438,7 @@ def dataset_is_complete(root: str,
     annotation files and meta records, and that its task files exist (it does not
     re-read their contents).
     """
-    from .synthetic_tasks import TASK_FILES
+    from .tasks import TASK_FILES
     record = read_generation_record(root)
     counts = _num_images(num_train, num_test, splits, num_images)
     if record is None or record.get('parameters') != _parameters(counts, img_size, seed):

@@ -1,6 +1,6 @@
 """Captions, VQA, scene labels, grounding and conversations of the synthetic demo data.
 
-Pure functions of one image's ``meta.jsonl`` record (see :mod:`rscovlm.datasets.synthetic`)
+Pure functions of one image's ``meta.jsonl`` record (see :mod:`rscovlm.datasets.demo.generator`)
 and a :class:`numpy.random.Generator` that picks the wording and the object asked about;
 the generator calls them once per image with an rng of its own per task, so the same
 arguments give byte-identical files. The files, per split (formats in
@@ -33,7 +33,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from rscovlm.datasets.synthetic import BACKGROUNDS, CLASS_COLOURS, DEMO_CLASSES
+from rscovlm.datasets.demo.generator import BACKGROUNDS, CLASS_COLOURS, DEMO_CLASSES
 
 __all__ = [
     'TASKS', 'TASK_FILES', 'CONVERSATION_EVERY', 'class_name', 'plural', 'hull',
