@@ -16,6 +16,7 @@ val_dataloader = dict(
         data_root=demo_data_root,
         ann_file='test/annfiles/',
         data_prefix=dict(img_path='test/images/'),
+        region_types=('rbox', ),
         test_mode=True,
         pipeline=[
             dict(type='LoadImages'),

@@ -23,6 +23,7 @@ val_dataloader = dict(
                 data_root={{_base_.demo_data_root}},
                 ann_file='test/annfiles/',
                 data_prefix=dict(img_path='test/images/'),
+                region_types=('rbox', ),
                 test_mode=True,
                 pipeline=demo_test_load_pipeline + [
                     dict(type='RenderDetTarget', codec={{_base_.demo_codec}}, prompt='det_eval',

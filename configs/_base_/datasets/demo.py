@@ -14,6 +14,7 @@ demo_det = dict(
     data_root='data/demo/',
     ann_file='train/annfiles/',
     data_prefix=dict(img_path='train/images/'),
+    region_types=('rbox', ),
     pipeline=demo_load_pipeline + [
         dict(type='RenderDetTarget', codec=dict(type='RBoxCodec'),
              prompt='det_train', system_prompt=False)
