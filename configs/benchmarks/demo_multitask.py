@@ -3,7 +3,7 @@
 # captioning BLEU / ROUGE-L / CIDEr (PTB tokenizer; METEOR is left out here because its
 # Java start-up costs 12 s), VQA contain-accuracy per question type, scene classification
 # accuracy, and the multi-turn conversations' final box answers (Acc@0.5, earlier turns
-# given as context). Prompts: the training prompts, detection with its evaluation prompt.
+# given as context). Prompts: the training prompts (see demo_det.py for detection's).
 _base_ = ['./demo_det.py']
 demo_test_load_pipeline = [
     dict(type='LoadImages'),
@@ -26,7 +26,7 @@ val_dataloader = dict(
                 region_types=('rbox', ),
                 test_mode=True,
                 pipeline=demo_test_load_pipeline + [
-                    dict(type='RenderDetTarget', codec={{_base_.demo_codec}}, prompt='det_eval',
+                    dict(type='RenderDetTarget', codec={{_base_.demo_codec}}, prompt='det_train',
                          with_answer=False, system_prompt=False)
                 ] + demo_test_process_pipeline),
             demo_grounding_test=dict(

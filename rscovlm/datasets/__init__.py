@@ -4,11 +4,12 @@ from .conversation import (CaptionDataset, ClassificationDataset, ConversationDa
                            VQADataset)
 from .dota import DOTADataset, FAIR1MDataset
 from .grounding import GroundingDataset
+from .samplers import LengthGroupedSampler
 from .transforms import *  # noqa: F401,F403
 from .wrappers import PackedDataset, PatchSplitDataset, TaskMixDataset
 
 __all__ = [
     'DOTADataset', 'FAIR1MDataset', 'CocoDetDataset', 'GroundingDataset',
     'ConversationDataset', 'CaptionDataset', 'VQADataset', 'ClassificationDataset',
-    'TaskMixDataset', 'PackedDataset', 'PatchSplitDataset', 'vlm_collate'
+    'TaskMixDataset', 'PackedDataset', 'PatchSplitDataset', 'LengthGroupedSampler', 'vlm_collate'
 ]

@@ -1,17 +1,13 @@
 """Sequence packing: several samples per row, up to a token budget."""
 import copy
-import json
-import os
-import os.path as osp
-import time
 from typing import List, Optional, Sequence, Union
 
 import numpy as np
-from mmengine.dist import all_gather_object, get_dist_info, is_main_process
 from mmengine.logging import MMLogger
 from torch.utils.data import Dataset
 
 from rscovlm.registry import DATASETS
+from ..lengths import dataset_lengths, sample_length
 
 
 def first_fit_decreasing(lengths: Sequence[int], capacity: int) -> List[List[int]]:
@@ -111,44 +107,11 @@ class PackedDataset(Dataset):
         self._fully_initialized = True
 
     def sample_length(self, idx: int) -> Optional[int]:
-        """Token length of sample ``idx`` from a ``length_only`` pipeline pass.
-
-        A mixture without a pipeline of its own (``TaskMixDataset``: ``locate`` and
-        ``datasets``) runs its record through the pipeline of the dataset it comes from.
-        """
-        info, owner, local = self.dataset.get_data_info(idx), self.dataset, idx
-        while not hasattr(owner, 'pipeline') and hasattr(owner, 'locate'):
-            source, local = owner.locate(local)
-            owner = owner.datasets[source]
-        out = owner.pipeline(dict(info, length_only=True))
-        return None if out is None else int(out['inputs']['input_ids'].numel())
+        """Token length of sample ``idx`` (:func:`rscovlm.datasets.lengths.sample_length`)."""
+        return sample_length(self.dataset, idx)
 
     def _load_lengths(self) -> List[Optional[int]]:
-        n = len(self.dataset)
-        if self.cache_file and osp.isfile(self.cache_file):
-            with open(self.cache_file) as f:
-                cached = json.load(f)
-            if cached.get('num_samples') == n:
-                return cached['lengths']
-            MMLogger.get_current_instance().warning(
-                f'PackedDataset: {self.cache_file} holds {cached.get("num_samples")} lengths '
-                f'for a dataset of {n}; recomputing')
-        start = time.time()
-        rank, world_size = get_dist_info()
-        part = {i: self.sample_length(i) for i in range(rank, n, world_size)}
-        merged = {}
-        for p in all_gather_object(part):
-            merged.update(p)
-        lengths = [merged[i] for i in range(n)]
-        MMLogger.get_current_instance().info(
-            f'PackedDataset: lengths of {n} samples in {time.time() - start:.1f} s')
-        if self.cache_file and is_main_process():
-            os.makedirs(osp.dirname(osp.abspath(self.cache_file)), exist_ok=True)
-            tmp = f'{self.cache_file}.tmp{os.getpid()}'
-            with open(tmp, 'w') as f:
-                json.dump(dict(num_samples=n, lengths=lengths), f)
-            os.replace(tmp, self.cache_file)
-        return lengths
+        return dataset_lengths(self.dataset, self.cache_file, name='PackedDataset')
 
     def packing_stats(self) -> dict:
         """Bins, samples, and the fill ratio: real tokens / (bins * max_tokens)."""
