@@ -79,13 +79,20 @@ class TrainingCurvesHook(Hook):
         """``(train, val)``: ``{key: [(iteration, value), ...]}`` from a scalars file."""
         import json
         train, val = {}, {}
+        last_train_step = 0
         with open(path, encoding='utf-8') as f:
             for line in f:
                 if not line.strip():
                     continue
                 record = json.loads(line)
-                step = record.get('step', record.get('iter'))
+                step = record.get('step', record.get('iter')) or 0
                 is_train = any(self.loss_re.match(k) for k in record)
+                if is_train:
+                    last_train_step = step
+                else:
+                    # a validation logged by epoch (the LoggerHook default) carries the
+                    # epoch: place it at the iteration logged just before it
+                    step = max(step, last_train_step)
                 for key, value in record.items():
                     if not isinstance(value, (int, float)) or key in ('step', 'iter'):
                         continue
@@ -125,8 +132,10 @@ class TrainingCurvesHook(Hook):
             ax_loss.legend(fontsize=8)
         for key in sorted(val):
             xs, ys = zip(*val[key])
+            if max(abs(y) for y in ys) <= 1.0:  # mAP-like fractions beside percentages
+                ys, key = [100 * y for y in ys], f'{key} (x100)'
             ax_val.plot(xs, ys, marker='o', label=key)
-        ax_val.set(title='validation', xlabel='iteration', ylabel='metric')
+        ax_val.set(title='validation', xlabel='iteration', ylabel='metric (%)')
         ax_val.grid(True, alpha=0.3)
         if val:
             ax_val.legend(fontsize=8)

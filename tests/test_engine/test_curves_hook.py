@@ -12,7 +12,8 @@ def _write_scalars(path):
     lines = [
         dict(lr=1e-3, loss=4.0, loss_det=5.0, loss_vqa=3.0, share_det=0.5, step=50),
         dict(lr=1e-3, loss=2.0, loss_det=3.0, loss_vqa=1.0, share_det=0.5, step=100),
-        {'val_det/mAP': 0.1, 'val_grounding/Acc@0.5': 20.0, 'data_time': 0.1, 'step': 100},
+        # logged by epoch (mmengine's default): placed at the iteration logged before it
+        {'val_det/mAP': 0.1, 'val_grounding/Acc@0.5': 20.0, 'data_time': 0.1, 'step': 0},
         dict(lr=1e-3, loss=1.0, loss_det=2.0, share_det=0.5, step=150),
         {'val_det/mAP': 0.3, 'val_grounding/Acc@0.5': 45.0, 'data_time': 0.1, 'step': 150},
     ]
