@@ -19,7 +19,7 @@ TORCH_INDEX_URL ?=
 MMCV_WHEEL ?=
 MMCV_FORCE_CUDA ?= 0
 PYTEST_ARGS ?=
-DEMO_CONFIG ?= configs/demo/qwen2.5-vl-tiny_full_1xb16-2k_demo-cotrain.py
+DEMO_CONFIG ?= configs/demo/qwen2.5-vl-tiny_full_1xb16-3k_demo-cotrain.py
 DEMO_DATA ?= data/demo
 
 BIN := $(VENV)/bin

@@ -70,9 +70,15 @@ val_dataloader = dict(
                 pipeline=demo_test_conversation_pipeline),
         )))
 test_dataloader = val_dataloader
+# detection twice from one generation: mAP_nc (every box 1.0, the RSCoVLM protocol) and a
+# ranked mAP whose box scores are each box line's token probabilities (dota_logprob/; the
+# model config sets box_scores='logprob', as the demo config does)
 val_evaluator = [
     dict(type='RotatedDetMetric', task='det', metric='mAP', iou_thrs=[0.5],
          eval_mode='11points', predict_box_type='rbox', codec={{_base_.demo_codec}}),
+    dict(type='RotatedDetMetric', task='det', metric='mAP', iou_thrs=[0.5],
+         eval_mode='11points', predict_box_type='rbox', codec={{_base_.demo_codec}},
+         score_mode='logprob', prefix='dota_logprob'),
     dict(type='GroundingMetric', task='grounding'),
     dict(type='CaptionMetric', task='caption', metrics=('BLEU', 'ROUGE_L', 'CIDEr')),
     dict(type='VQAMetric', task='vqa', rule='contain'),

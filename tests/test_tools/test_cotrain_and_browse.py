@@ -6,8 +6,8 @@ import sys
 
 from tool_runner import run, small_run_options
 
-COTRAIN = 'configs/demo/qwen2.5-vl-tiny_full_1xb16-2k_demo-cotrain.py'
-PACKED = 'configs/demo/qwen2.5-vl-tiny_full_1xb1024tok-2k_demo-cotrain-packed.py'
+COTRAIN = 'configs/demo/qwen2.5-vl-tiny_full_1xb16-3k_demo-cotrain.py'
+PACKED = 'configs/demo/qwen2.5-vl-tiny_full_1xb1024tok-3k_demo-cotrain-packed.py'
 TASKS = ('det', 'grounding', 'caption', 'vqa', 'cls', 'conversation')
 
 

@@ -340,7 +340,7 @@ test_dataloader = dict(dataset=dict(pipeline=overlay_pipeline))
 # ---------------------------------------------------------------------------
 MULTITASK = osp.join(REPO, 'configs', 'benchmarks', 'demo_multitask.py')
 # the co-training demo: the tiny model and the same test set
-COTRAIN = osp.join(REPO, 'configs', 'demo', 'qwen2.5-vl-tiny_full_1xb16-2k_demo-cotrain.py')
+COTRAIN = osp.join(REPO, 'configs', 'demo', 'qwen2.5-vl-tiny_full_1xb16-3k_demo-cotrain.py')
 
 
 def demo_predictions(root, wrong=False):

@@ -9,7 +9,7 @@ import pytest
 from mmengine.config import Config
 from tool_runner import REPO, run, small_run_options
 
-CONFIG = 'configs/demo/qwen2.5-vl-tiny_full_1xb16-2k_demo-cotrain.py'
+CONFIG = 'configs/demo/qwen2.5-vl-tiny_full_1xb16-3k_demo-cotrain.py'
 
 
 def load_test_tool():

@@ -1,4 +1,4 @@
-# The generated demo data's detection side alone (polygon answers), for the detection-only
+# The generated demo data's detection side alone (rbox answers), for the detection-only
 # demo; data layout and pixels: _base_/datasets/demo.py. Test set: benchmarks/demo_det.py.
 _base_ = ['../datasets/demo.py']
 train_dataloader = dict(
