@@ -25,6 +25,8 @@ def test_cotrain_logs_mixture_and_per_task_values(tmp_path, demo_data):
     assert set(shares) <= set(TASKS) and 'det' in shares
     assert abs(sum(shares.values()) - 1.0) < 1e-3
     assert 'loss_det' in last
+    # the run's curves: per-task losses against the iteration
+    assert (tmp_path / 'curves.png').read_bytes()[:4] == b'\x89PNG'
 
 
 def test_packed_cotrain_runs(tmp_path, demo_data):

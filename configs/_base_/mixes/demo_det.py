@@ -3,8 +3,10 @@
 _base_ = ['../datasets/demo.py']
 train_dataloader = dict(
     batch_size=16,
-    num_workers=1,
-    persistent_workers=True,
+    # loading in the training process: on 2 cores a loader worker competes with the two
+    # compute threads and slowed the step by about a fifth (measured on the demo)
+    num_workers=0,
+    persistent_workers=False,
     sampler=dict(type='InfiniteSampler', shuffle=True),
     collate_fn=dict(type='rscovlm.vlm_collate'),
     dataset=dict(type='TaskMixDataset', datasets=[{{_base_.demo_det}}]))
