@@ -22,6 +22,7 @@ import sys
 import numpy as np
 import pytest
 
+from rscovlm.codecs import RBoxCodec
 from rscovlm.evaluation import dump_predictions, load_predictions, offline
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -351,13 +352,16 @@ def demo_predictions(root, wrong=False):
     recs = []
     for path in sorted(glob.glob(osp.join(root, 'test', 'annfiles', '*.txt'))):
         img_id = osp.basename(path)[:-4]
-        lines = [line.split() for line in open(path)]
-        text = ''.join(','.join(str(int(float(v))) for v in f[:8]) + ' '
-                       + f[8].replace('-', ' ') + '\n' for f in lines if len(f) >= 9)
+        lines = [line.split() for line in open(path) if len(line.split()) >= 9]
+        # the demo answers in rbox text (cx,cy,w,h,angle); every box scores 1.0, so the
+        # ranked mAP the demo config also reports equals mAP_nc
+        text = RBoxCodec().encode([[float(v) for v in f[:8]] for f in lines],
+                                  [f[8].replace('-', ' ') for f in lines], sort=False)
         if wrong and img_id == 'P0030__112__0___0':
             text = 'There are none.'
-        recs.append(dict(img_id=img_id, task='det', pred_text=text or 'There are none.',
-                         img_shape=[112, 112]))
+        n_boxes = 0 if text == 'There are none.' else len(lines)
+        recs.append(dict(img_id=img_id, task='det', pred_text=text, img_shape=[112, 112],
+                         pred_scores=[1.0] * n_boxes))
     with open(osp.join(root, 'test', 'grounding.jsonl')) as f:
         for k, g in enumerate(json.loads(line) for line in f):
             x1, y1, x2, y2 = (int(v) for v in g['bbox'])
@@ -455,11 +459,11 @@ def _fill(multitask_samples, records):
 def test_mixed_task_join(multitask_samples):
     tool, samples = multitask_samples
     assert len(samples) == 51
-    det = dict(img_id='P0025__112__0___0', pred_text='1,1,9,1,9,9,1,9 plane\n',
+    det = dict(img_id='P0025__112__0___0', pred_text='5,5,8,8,0 plane\n',
                img_shape=[224, 224])
     # the full key of tools/test.py --out, or only the fields that pick out one sample
-    for record in (dict(det, task='det', dataset_name='demo_det_test', region_type='qbox'),
-                   dict(det, task='det'), dict(det, region_type='qbox')):
+    for record in (dict(det, task='det', dataset_name='demo_det_test', region_type='rbox'),
+                   dict(det, task='det'), dict(det, region_type='rbox')):
         filled, missing = _fill(multitask_samples, [record])
         assert len(missing) == 50
         sample = next(s for s in filled if s.task == 'det' and s.img_id == det['img_id'])
@@ -483,8 +487,8 @@ def test_mixed_task_join(multitask_samples):
     with pytest.raises(tool.EvalOfflineError,
                        match=r"preds\.jsonl:2: a second prediction of test sample "
                        r"\(img_id='P0025__112__0___0', task='det', dataset_name='demo_det_test', "
-                       r"region_type='qbox'\) \(the first is on line 1\)"):
-        _fill(multitask_samples, [dict(det, task='det'), dict(det, region_type='qbox')])
+                       r"region_type='rbox'\) \(the first is on line 1\)"):
+        _fill(multitask_samples, [dict(det, task='det'), dict(det, region_type='rbox')])
 
 
 ORACLE = '''"""tools/test.py with generation replaced by an oracle: the sample's own answer
@@ -513,7 +517,11 @@ def predict(self, inputs, data_samples):
 
 
 def generate(self, inputs, return_logprobs=False, **overrides):
-    return list(self._oracle_texts)
+    texts = list(self._oracle_texts)
+    if not return_logprobs:
+        return texts
+    # each answer one token of log-probability 0: every box scores 1.0
+    return texts, [[(text, 0.0)] if text else [] for text in texts]
 
 
 BaseVLM.predict, BaseVLM.generate = predict, generate
@@ -542,7 +550,9 @@ def test_round_trip_with_test_py(tmp_path, demo_data):
                '--work-dir', str(tmp_path / 'offline')])
     offline = json.loads(next((tmp_path / 'offline').iterdir()).read_text())
     assert offline['num_missing_predictions'] == 0
-    assert len(online['metrics']) == 40
+    assert len(online['metrics']) == 46  # 40 + the ranked detection metric's 6
+    # the oracle's boxes all score 1.0: the ranked mAP is mAP_nc
+    assert online['metrics']['dota_logprob/mAP'] == online['metrics']['dota/mAP']
     assert offline['metrics'] == online['metrics']
     # not a trivial agreement: the oracle's answers score in between
     assert 0 < online['metrics']['dota/mAP'] < 1
