@@ -585,3 +585,22 @@ def test_predictions_without_img_shape_use_the_configs_frame(tmp_path):
     assert summary['metrics']['dota/mAP'] == pytest.approx(1.0)
     assert "2 prediction(s) give no img_shape" in output
     assert "'P0001__128__0___0': [96, 128] -> [392, 532]" in output
+
+
+def test_visualize_predictions_of_the_cotraining_demo(tmp_path, demo_data):
+    """The README's command on the co-training config: detection answers drawn with the
+    demo's codec, other tasks' answers (same images) skipped, img_shape optional."""
+    preds = tmp_path / 'preds.jsonl'
+    recs = [dict(r, img_shape=None) if i % 2 else r
+            for i, r in enumerate(demo_predictions(demo_data))]
+    dump_predictions([{k: v for k, v in r.items() if v is not None} for r in recs], str(preds))
+    out = tmp_path / 'vis'
+    log = subprocess.run(
+        [sys.executable, 'tools/analysis_tools/visualize_predictions.py', COTRAIN,
+         str(preds), str(out), '--cfg-options', f'data_root={demo_data}'],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+        env=dict(os.environ, OMP_NUM_THREADS='1'))
+    assert log.returncode == 0, log.stderr[-3000:]
+    # the 8 test images, one picture each, named by image (no other task overwrote them)
+    assert sorted(os.listdir(out)) == [f'P00{k}__112__0___0.png' for k in range(25, 33)]
+    assert 'wrote 8 images' in log.stdout

@@ -3,7 +3,8 @@
     python tools/analysis_tools/visualize_predictions.py CONFIG PREDICTIONS OUT_DIR \
         [--num 20] [--scale 4] [--cfg-options data_root=...]
 
-PREDICTIONS is a ``tools/test.py --out`` file. Each PNG shows the image upscaled by
+PREDICTIONS is a ``tools/test.py --out`` file; its detection answers are drawn (a
+co-training test set's other tasks are skipped). Each PNG shows the image upscaled by
 ``--scale``, the ground-truth polygons in green (ignored objects as corner dots), the
 boxes parsed from the model's answer in red, and the answer text under the image.
 """
@@ -39,13 +40,30 @@ def main():
     init_default_scope('rscovlm')
     cfg = load_config(args.config, args.cfg_options)
     dataset = build_gt_dataset(cfg)
-    records = {dataset.get_data_info(i)['img_id']: dataset.get_data_info(i)
-               for i in range(len(dataset))}
-    codec = CODECS.build(cfg.test_evaluator.get('codec', dict(type='QBoxCodec')))
-    classes = [normalize_class_name(c) for c in dataset.metainfo['classes']]
+    # the detection records of the test set (a co-training test set holds other tasks'
+    # records of the same images too)
+    records = {}
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
+        if info.get('task', 'det') == 'det':
+            records[info['img_id']] = info
+    evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) \
+        else [cfg.test_evaluator]
+    codec_cfg = next((e['codec'] for e in evaluators if e.get('codec')), dict(type='QBoxCodec'))
+    codec = CODECS.build(codec_cfg)
+    classes = dataset.metainfo.get('classes')
+    if classes is None:  # a mixture: the detection source's classes
+        sources = getattr(dataset, 'datasets', [])
+        sources = sources.values() if isinstance(sources, dict) else sources
+        classes = next((d.metainfo['classes'] for d in sources
+                        if d.metainfo.get('classes') and getattr(d, 'task', 'det') == 'det'), None)
+    if classes is None:
+        raise SystemExit(f'{args.config}: its test set has no detection classes to draw')
+    classes = [normalize_class_name(c) for c in classes]
     os.makedirs(args.out_dir, exist_ok=True)
 
-    preds = load_predictions(args.predictions)[:args.num]
+    preds = [p for p in load_predictions(args.predictions)
+             if p.get('task', 'det') == 'det'][:args.num]
     for pred in preds:
         record = records.get(pred['img_id'])
         if record is None:
@@ -53,7 +71,7 @@ def main():
                            'config\'s test set')
         img = cv2.imread(record['img_path'])
         ori_h, ori_w = img.shape[:2]
-        img_h, img_w = pred['img_shape']
+        img_h, img_w = pred.get('img_shape') or (ori_h, ori_w)
         parsed = codec.decode(pred['pred_text'], classes, scale=(ori_w / img_w, ori_h / img_h))
         canvas = cv2.resize(img, None, fx=args.scale, fy=args.scale,
                             interpolation=cv2.INTER_NEAREST)
