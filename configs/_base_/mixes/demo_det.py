@@ -4,7 +4,8 @@ _base_ = ['../datasets/demo.py']
 train_dataloader = dict(
     batch_size=16,
     # loading in the training process: on 2 cores a loader worker competes with the two
-    # compute threads and slowed the step by about a fifth (measured on the demo)
+    # compute threads (measured on the demo: 0.31 s per iteration with one worker, 0.30 s
+    # without)
     num_workers=0,
     persistent_workers=False,
     sampler=dict(type='InfiniteSampler', shuffle=True),
