@@ -1,3 +1,9 @@
+import json
+import os
+import os.path as osp
+import re
+
+from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import MMLogger
 from mmengine.model import is_model_wrapper
@@ -64,7 +70,6 @@ class TrainingCurvesHook(Hook):
                  loss_pattern: str = r'^loss(_.+)?$',
                  metric_pattern: str = r'(mAP|recall|acc|Acc|CIDEr|accuracy)',
                  filename: str = 'curves.png') -> None:
-        import re
         self.loss_re = re.compile(loss_pattern)
         self.metric_re = re.compile(metric_pattern)
         self.filename = filename
@@ -77,7 +82,6 @@ class TrainingCurvesHook(Hook):
 
     def read_scalars(self, path: str):
         """``(train, val)``: ``{key: [(iteration, value), ...]}`` from a scalars file."""
-        import json
         train, val = {}, {}
         last_train_step = 0
         with open(path, encoding='utf-8') as f:
@@ -103,9 +107,6 @@ class TrainingCurvesHook(Hook):
         return train, val
 
     def draw(self, runner) -> None:
-        import os.path as osp
-
-        from mmengine.dist import is_main_process
         if not is_main_process():
             return
         path = osp.join(runner.log_dir, 'vis_data', 'scalars.json')
@@ -148,5 +149,4 @@ class TrainingCurvesHook(Hook):
         tmp = out + '.tmp.png'
         fig.savefig(tmp, dpi=110)
         plt.close(fig)
-        import os
         os.replace(tmp, out)

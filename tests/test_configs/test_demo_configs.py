@@ -25,13 +25,15 @@ def _det_render(dataset_cfgs):
 @pytest.mark.parametrize('path', sorted(glob.glob('configs/demo/*.py')))
 def test_detection_trains_and_tests_alike(path):
     cfg = Config.fromfile(path)
-    train = _det_render(_sources(cfg.train_dataloader.dataset.get('dataset', cfg.train_dataloader.dataset)))
+    train_set = cfg.train_dataloader.dataset
+    train = _det_render(_sources(train_set.get('dataset', train_set)))  # packed: its source
     test = _det_render(_sources(cfg.test_dataloader.dataset))
     val = _det_render(_sources(cfg.val_dataloader.dataset))
     assert train and test and val
     region, codec, prompt = train[0]
     assert region == ('rbox', ) and codec == 'RBoxCodec' and prompt == 'det_train'
     assert set(train) == set(test) == set(val) == {(region, codec, prompt)}
-    evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) else [cfg.test_evaluator]
+    evaluators = cfg.test_evaluator
+    evaluators = evaluators if isinstance(evaluators, list) else [evaluators]
     det = [e for e in evaluators if e['type'] == 'RotatedDetMetric']
     assert det and all(e['codec']['type'] == codec for e in det)
