@@ -8,8 +8,10 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=1000, max_keep_ckpts=2),
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
-# logs the training mixture and lets a balanced TaskMixDataset redraw every epoch
-custom_hooks = [dict(type='DatasetEpochHook')]
+# DatasetEpochHook logs the training mixture and lets a balanced TaskMixDataset redraw
+# every epoch; ProgressBarHook draws a progress bar with ETA over validation and testing
+# when the output is a terminal (log files keep the logger's eta lines)
+custom_hooks = [dict(type='DatasetEpochHook'), dict(type='ProgressBarHook')]
 
 env_cfg = dict(
     cudnn_benchmark=False,

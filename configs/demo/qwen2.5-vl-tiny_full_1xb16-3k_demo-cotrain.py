@@ -14,7 +14,8 @@ _base_ = [
 # box lines scored by their tokens' probabilities: the test reports a ranked mAP beside mAP_nc
 model = dict(box_scores='logprob')
 default_hooks = dict(checkpoint=dict(interval=500))
-custom_hooks = [dict(type='DatasetEpochHook'), dict(type='TrainingCurvesHook')]
+custom_hooks = [dict(type='DatasetEpochHook'), dict(type='ProgressBarHook'),
+                dict(type='TrainingCurvesHook')]
 randomness = dict(seed=0)
 # the periodic validation: 50 detection and 50 grounding test samples (about 2 % of the
 # training time); the final test (tools/test.py) scores all 1,398 test samples

@@ -8,7 +8,8 @@ _base_ = [
     '../_base_/default_runtime.py'
 ]
 default_hooks = dict(checkpoint=dict(interval=500))
-custom_hooks = [dict(type='DatasetEpochHook'), dict(type='TrainingCurvesHook')]
+custom_hooks = [dict(type='DatasetEpochHook'), dict(type='ProgressBarHook'),
+                dict(type='TrainingCurvesHook')]
 randomness = dict(seed=0)
 # mAP_nc and the ranked mAP (box lines scored by their tokens' probabilities), as the
 # co-training demo reports them

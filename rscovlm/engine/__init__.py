@@ -1,6 +1,6 @@
-from .hooks import DatasetEpochHook
+from .hooks import DatasetEpochHook, ProgressBarHook
 from .loops import GENERATION_SETTINGS, GenerationOverrides, MultiBenchmarkTestLoop
 from .runner import VLMRunner
 
-__all__ = ['VLMRunner', 'DatasetEpochHook', 'MultiBenchmarkTestLoop', 'GenerationOverrides',
+__all__ = ['VLMRunner', 'DatasetEpochHook', 'ProgressBarHook', 'MultiBenchmarkTestLoop', 'GenerationOverrides',
            'GENERATION_SETTINGS']

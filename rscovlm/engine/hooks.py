@@ -2,11 +2,13 @@ import json
 import os
 import os.path as osp
 import re
+import sys
 
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.logging import MMLogger
 from mmengine.model import is_model_wrapper
+from mmengine.utils import ProgressBar
 
 from rscovlm.registry import HOOKS
 
@@ -150,3 +152,69 @@ class TrainingCurvesHook(Hook):
         fig.savefig(tmp, dpi=110)
         plt.close(fig)
         os.replace(tmp, out)
+
+
+@HOOKS.register_module()
+class ProgressBarHook(Hook):
+    """Show mmengine's ``ProgressBar`` (done / total samples, rate, elapsed, ETA) over
+    each validation and test run, on the main process.
+
+    The logger's ``Epoch(test) [i/n] eta: ...`` lines remain the record in log files; the
+    bar is for a person watching a terminal, so by default it is drawn only when the
+    stream is one (``always=True`` draws it on any stream, e.g. a file).
+
+    Args:
+        modes: which loops show a bar: ``'val'``, ``'test'`` or both.
+        always: draw the bar even when the stream is not a terminal.
+        file: the stream (default: ``sys.stdout`` at the start of each run).
+    """
+
+    priority = 'VERY_LOW'
+
+    def __init__(self, modes=('val', 'test'), always: bool = False, file=None) -> None:
+        unknown = sorted(set(modes) - {'val', 'test'})
+        if unknown:
+            raise ValueError(f"ProgressBarHook: modes may be 'val' and 'test', got {unknown}")
+        self.modes, self.always, self.file = tuple(modes), always, file
+        self.bar = None
+
+    def _start(self, runner, mode: str) -> None:
+        self.bar = None
+        file = self.file or sys.stdout
+        if mode not in self.modes or not is_main_process() or not (
+                self.always or getattr(file, 'isatty', lambda: False)()):
+            return
+        dataloader = runner.val_dataloader if mode == 'val' else runner.test_dataloader
+        total = len(dataloader.dataset)
+        if total:
+            self.bar = ProgressBar(total, file=file)
+
+    def _advance(self, data_batch) -> None:
+        if self.bar is None:
+            return
+        samples = (data_batch or {}).get('data_samples') if isinstance(data_batch, dict) else None
+        self.bar.update(len(samples) if samples is not None else 1)
+
+    def _finish(self) -> None:
+        if self.bar is not None:
+            self.bar.file.write('\n')
+            self.bar.file.flush()
+        self.bar = None
+
+    def before_val_epoch(self, runner) -> None:
+        self._start(runner, 'val')
+
+    def before_test_epoch(self, runner) -> None:
+        self._start(runner, 'test')
+
+    def after_val_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+        self._advance(data_batch)
+
+    def after_test_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+        self._advance(data_batch)
+
+    def after_val_epoch(self, runner, metrics=None) -> None:
+        self._finish()
+
+    def after_test_epoch(self, runner, metrics=None) -> None:
+        self._finish()
