@@ -6,9 +6,9 @@ _base_ = ['./demo_det.py']
 model = dict(box_scores='logprob')
 test_evaluator = [
     dict(type='RotatedDetMetric', metric='mAP', iou_thrs=[0.5], eval_mode='11points',
-         predict_box_type='rbox', codec={{_base_.demo_codec}}),
+         predict_box_type='rbox', codec={{_base_.demo_codec}}, ignore_mode='mmrotate'),
     dict(type='RotatedDetMetric', metric='mAP', iou_thrs=[0.5], eval_mode='11points',
          predict_box_type='rbox', codec={{_base_.demo_codec}}, score_mode='logprob',
-         prefix='dota_logprob'),
+         ignore_mode='mmrotate', prefix='dota_logprob'),
 ]
 val_evaluator = test_evaluator

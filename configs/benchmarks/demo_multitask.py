@@ -3,7 +3,8 @@
 # captioning BLEU / ROUGE-L / CIDEr (PTB tokenizer; METEOR is left out here because its
 # Java start-up costs 12 s), VQA contain-accuracy per question type, scene classification
 # accuracy, and the multi-turn conversations' final box answers (Acc@0.5, earlier turns
-# given as context). Prompts: the training prompts (see demo_det.py for detection's).
+# given as context). Prompts: the training prompts (see demo_det.py for detection's, and
+# for the difficult objects' rule, ignore_mode='mmrotate': perfect answers score 0.990).
 _base_ = ['./demo_det.py']
 demo_test_load_pipeline = [
     dict(type='LoadImages'),
@@ -75,10 +76,11 @@ test_dataloader = val_dataloader
 # model config sets box_scores='logprob', as the demo config does)
 val_evaluator = [
     dict(type='RotatedDetMetric', task='det', metric='mAP', iou_thrs=[0.5],
-         eval_mode='11points', predict_box_type='rbox', codec={{_base_.demo_codec}}),
+         eval_mode='11points', predict_box_type='rbox', codec={{_base_.demo_codec}},
+         ignore_mode='mmrotate'),
     dict(type='RotatedDetMetric', task='det', metric='mAP', iou_thrs=[0.5],
          eval_mode='11points', predict_box_type='rbox', codec={{_base_.demo_codec}},
-         score_mode='logprob', prefix='dota_logprob'),
+         score_mode='logprob', ignore_mode='mmrotate', prefix='dota_logprob'),
     dict(type='GroundingMetric', task='grounding'),
     dict(type='CaptionMetric', task='caption', metrics=('BLEU', 'ROUGE_L', 'CIDEr')),
     dict(type='VQAMetric', task='vqa', rule='contain'),

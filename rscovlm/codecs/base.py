@@ -50,6 +50,9 @@ class ParsedBoxes:
             uses a constant score (so the mAP is the paper's mAP_nc).
         num_lines: non-empty candidate lines (plain) or items (json) seen.
         num_skipped: candidates dropped because they were malformed.
+        num_unknown_class: parsed boxes whose label text is not one of the
+            ``class_names`` given to ``decode`` (they still get the closest
+            class, as upstream; 0 when no class list was given).
         empty_answer: the text is the "There are none." answer.
         has_content: the text was not blank.
     """
@@ -59,6 +62,7 @@ class ParsedBoxes:
     scores: np.ndarray = field(default_factory=_empty_scores)
     num_lines: int = 0
     num_skipped: int = 0
+    num_unknown_class: int = 0
     empty_answer: bool = False
     has_content: bool = False
 
@@ -229,6 +233,7 @@ class BaseBoxCodec:
             names.append(name)
 
         qboxes = np.asarray(polys, dtype=np.float32).reshape(-1, 8)
+        known = set(class_names or ())
         return ParsedBoxes(
             qboxes=qboxes,
             labels=np.asarray(self._map_labels(names, class_names), dtype=np.int64),
@@ -236,6 +241,8 @@ class BaseBoxCodec:
             scores=np.ones(len(names), dtype=np.float32),
             num_lines=num_lines,
             num_skipped=num_skipped,
+            num_unknown_class=0 if class_names is None else sum(n not in known
+                                                                for n in names),
             has_content=has_content)
 
     def _to_poly(self, coords, sx: float, sy: float) -> Optional[np.ndarray]:

@@ -17,7 +17,12 @@ A filled sample holds:
   log-probabilities were given (each box line's ``exp(mean log p)``, see
   :func:`box_line_scores`); its metainfo ``parser`` names the rule that read the text;
 * ``parse_stats``: ``num_lines`` (candidate lines / items seen), ``num_skipped``
-  (malformed ones dropped) and ``failed`` (content, not the empty answer, and no box).
+  (malformed ones dropped), ``failed`` (content, not the empty answer, and no box),
+  ``blank`` (the answer is empty or only white space), ``num_unknown_class`` (boxes whose
+  class name is not in the class list: the codec gives them the closest class, as
+  upstream; with no class list for a rule that reads classes, every box, as none can
+  get one) and ``num_out_of_image`` (boxes whose centre lies outside the original
+  image, ``ori_shape``; see :func:`count_out_of_image`).
 
 Box scores have one vocabulary, :data:`SCORE_MODES`, shared by the model
 (``box_scores``: which scores to compute) and the metrics (``score_mode``: which to rank
@@ -72,6 +77,20 @@ def default_parser(meta: dict) -> str:
     return TASK_PARSERS.get(task, 'codec')
 
 
+def count_out_of_image(qboxes, ori_shape) -> int:
+    """How many of the (N, 8) corner sets (original-frame pixels) have their centre, the
+    mean of the 4 corners, outside ``[0, w] x [0, h]`` of ``ori_shape`` (h, w); 0 when
+    the shape is unknown. A correct box never has (ground-truth centres lie in the
+    image); many such boxes mean the answer's coordinates are on another grid than the
+    frame they are read in, e.g. a model answering on a 0-1000 grid."""
+    qboxes = np.asarray(qboxes, np.float64).reshape(-1, 8)
+    if ori_shape is None or not len(qboxes):
+        return 0
+    h, w = (float(v) for v in tuple(ori_shape)[:2])
+    cx, cy = qboxes[:, 0::2].mean(axis=1), qboxes[:, 1::2].mean(axis=1)
+    return int(((cx < 0) | (cx > w) | (cy < 0) | (cy > h)).sum())
+
+
 def _codec_of(meta: dict, codec=None):
     """The sample's codec, else ``codec`` (a metric's fallback), else the codec of the
     sample's ``region_type`` (hbox when none)."""
@@ -98,10 +117,12 @@ def parse_prediction(text: Optional[str], meta: dict, parser: Optional[str] = No
     """
     parser = parser or default_parser(meta)
     scale = frame_scale(meta)
+    num_unknown_class = 0
     if parser == 'codec':
         names = meta.get('classes') or classes
         names = None if names is None else [normalize_class_name(c) for c in names]
         parsed = _codec_of(meta, codec).decode(text, class_names=names, scale=scale)
+        num_unknown_class = parsed.num_unknown_class if names is not None else len(parsed)
     elif parser == 'first_line':
         parsed = refgeo_first_box(text, _codec_of(meta, codec), scale, meta.get('ori_shape'))
     elif parser in ('geochat', 'geochat_signed'):
@@ -115,7 +136,9 @@ def parse_prediction(text: Optional[str], meta: dict, parser: Optional[str] = No
     pred.labels = torch.as_tensor(np.asarray(parsed.labels), dtype=torch.long).reshape(-1)
     pred.scores = torch.ones(len(qboxes), dtype=torch.float32)
     stats = dict(num_lines=parsed.num_lines, num_skipped=parsed.num_skipped,
-                 failed=bool(parsed.failed))
+                 failed=bool(parsed.failed), blank=not parsed.has_content,
+                 num_unknown_class=int(num_unknown_class),
+                 num_out_of_image=count_out_of_image(parsed.qboxes, meta.get('ori_shape')))
     return pred, stats
 
 
@@ -202,8 +225,8 @@ def read_prediction(sample: dict, score_mode: str = 'constant',
     Returns:
         ``(pred, stats)``: ``pred`` a dict of tensors ``bboxes`` (of ``box_type`` when
         the corners are known), ``labels``, ``scores`` (float32, by ``score_mode``) and
-        ``qboxes`` when known; ``stats`` the ``parse_stats`` plus ``empty_answer``, or
-        None when the sample has none.
+        ``qboxes`` when known; ``stats`` the ``parse_stats`` plus ``empty_answer`` (and
+        ``blank`` for stats of an older dump), or None when the sample has none.
     """
     text = sample.get('pred_text')
     pred, stats = sample.get('pred_instances'), sample.get('parse_stats')
@@ -223,6 +246,7 @@ def read_prediction(sample: dict, score_mode: str = 'constant',
     if stats is not None:
         stats = dict(stats)
         stats.setdefault('empty_answer', isinstance(text, str) and is_empty_answer(text))
+        stats.setdefault('blank', not (text or '').strip())
     return out, stats
 
 
@@ -260,5 +284,5 @@ def box_line_scores(text: str, tokens: Sequence[tuple], num_boxes: int) -> list:
 
 
 __all__ = ['SCORE_MODES', 'PARSERS', 'TASK_PARSERS', 'check_score_mode', 'frame_scale',
-           'default_parser', 'parse_prediction', 'fill_prediction', 'read_prediction',
+           'count_out_of_image', 'default_parser', 'parse_prediction', 'fill_prediction', 'read_prediction',
            'box_line_scores']

@@ -9,6 +9,8 @@ as written. Then precision = cumTP / (cumTP + cumFP), recall = cumTP / #GT (igno
 not counted) and AP = mean over t in {0, 0.1, ..., 1} of max(precision | recall >= t).
 mAP averages the classes that have GT.
 """
+import os.path as osp
+
 import numpy as np
 import pytest
 import torch
@@ -129,6 +131,77 @@ def test_ignored_gt_alone_in_image_is_dropped_by_mmrotate():
     assert evaluate(samples)['dota/mAP'] == pytest.approx(1.0, abs=1e-6)
 
 
+@pytest.mark.parametrize('cls', ['RotatedDetMetric', 'HBoxDetMetric'])
+def test_ignore_mode_devkit_scores_perfect_answers_one(cls):
+    # Perfect answers: a box on the difficult D1 (alone in img_d) and on S1 (img1).
+    # 'mmrotate' (default): the D1 box is an FP (see the test above), so the value depends
+    #   on the order: img_d first -> FP TP -> recall 0 1, precision 0 1/2 -> AP = 1/2;
+    #   img1 first -> TP FP -> recall 1 1, precision 1 1/2 -> AP = 1.
+    # 'devkit': D1 is ignored in img_d too -> only the TP -> AP = 1 in either order.
+    # HBoxDetMetric (mmdet's eval_map reads every image's ignored boxes) follows the switch.
+    prefix = 'dota' if cls == 'RotatedDetMetric' else 'dota_hbox'
+    samples = [
+        sample('img_d', line(D1, 'small vehicle'), [gt(D1, SV, ignore=1)]),
+        sample('img1', line(S1, 'small vehicle'), [gt(S1, SV)]),
+    ]
+
+    def mean_ap(samples, **kwargs):
+        metric = METRICS.build(dict(type=cls, nproc=1, **kwargs))
+        metric.dataset_meta = dict(classes=CLASSES)
+        metric.process(None, samples)
+        return metric.evaluate(len(samples))[f'{prefix}/mAP']
+
+    assert mean_ap(samples) == pytest.approx(0.5, abs=1e-6)
+    assert mean_ap(samples, ignore_mode='mmrotate') == pytest.approx(0.5, abs=1e-6)
+    assert mean_ap(samples[::-1]) == pytest.approx(1.0, abs=1e-6)
+    assert mean_ap(samples, ignore_mode='devkit') == 1.0
+    assert mean_ap(samples[::-1], ignore_mode='devkit') == 1.0
+    # devkit adds no ground truth: a miss of S1 still costs (recall 0 -> AP 0)
+    missed = [samples[0], sample('img1', 'There are none.', [gt(S1, SV)])]
+    assert mean_ap(missed, ignore_mode='devkit') == 0.0
+
+
+def test_ignore_mode_is_checked():
+    with pytest.raises(ValueError, match=r"ignore_mode must be one of \('mmrotate', "
+                       r"'devkit'\), got 'dota'"):
+        build_metric(ignore_mode='dota')
+
+
+def test_perfect_answers_on_the_demo_split(demo_data):
+    """The demo test split (tests/conftest.py: 8 images; P0029's only object is
+    difficult): its own answers (gt_text, difficult objects included) score 1.0 under
+    ``ignore_mode='devkit'`` in any order; under mmrotate's rule the P0029 box is a false
+    positive, which costs as soon as it is ranked before a true positive of its class."""
+    from rscovlm.evaluation import offline
+    from rscovlm.utils import load_config
+    repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    cfg = load_config(osp.join(repo, 'configs', 'benchmarks', 'demo_det.py'),
+                      {'data_root': demo_data})
+    assert cfg.test_evaluator['ignore_mode'] == 'mmrotate'  # the config names its rule
+    dataset = offline.build_dataset(cfg)
+    samples, _ = offline.read_samples(dataset, progress_interval=0)
+    for s in samples:
+        offline.set_prediction(s, dict(pred_text=s.gt_text))
+    only_difficult = [s for s in samples if len(s.ignored_instances) and not len(
+        s.gt_instances)]
+    assert [s.img_id for s in only_difficult] == ['P0029__112__0___0']
+
+    def mean_ap(samples, mode):
+        cfg.test_evaluator['ignore_mode'] = mode
+        evaluator = offline.build_evaluator(cfg, dataset.metainfo)
+        return offline.evaluate(evaluator, samples, progress_interval=0)['dota/mAP']
+
+    assert mean_ap(samples, 'devkit') == 1.0
+    first = only_difficult + [s for s in samples if s not in only_difficult]
+    assert mean_ap(first, 'devkit') == 1.0
+    # mmrotate's rule, P0029 (a difficult large vehicle) first: large-vehicle (3 GT) ranks
+    # FP TP TP TP -> precision 1/2 2/3 3/4 at recall 1/3 2/3 1 -> AP 3/4 at all 11 points;
+    # the other three classes 1 -> mAP = (3 + 3/4) / 4. In dataset order (P0029 after the
+    # other large vehicles) the FP comes last and costs nothing.
+    assert mean_ap(first, 'mmrotate') == pytest.approx(3.75 / 4, abs=1e-6)
+    assert mean_ap(samples, 'mmrotate') == 1.0
+
+
 def test_rescale_from_img_shape_to_ori_shape():
     gts = [gt(box(20, 20, 60, 40), PLANE)]
     # Written in a 50 x 50 (h, w) frame; the original is h=100, w=200:
@@ -173,6 +246,73 @@ def test_parse_statistics_and_given_pred_instances():
     # plane: #GT 3 (a, b, d); TP in a, TP in d -> recall 1/3 2/3, precision 1 1
     #   t = 0 ... .6 -> 1 (7 points) -> AP = 7/11 (4/11 if d had been re-parsed)
     assert res['dota/mAP'] == pytest.approx(7 / 11, abs=1e-6)
+
+
+def _warnings(monkeypatch):
+    """The warnings the metric logs through mmengine's current logger."""
+    from mmengine.logging import MMLogger
+    logged = []
+    monkeypatch.setattr(MMLogger.get_current_instance(), 'warning', logged.append)
+    return logged
+
+
+def test_parse_counts_unknown_classes_blank_answers_and_out_of_image(monkeypatch):
+    from rscovlm.utils.table import format_metrics_table
+    plane = box(10, 10, 30, 30)
+    samples = [
+        # 3 boxes: 'plane' is a class; 'car' and 'airplane' are not (scored as the
+        # closest classes by fuzzy matching, as upstream, and counted)
+        sample('a', '\n'.join([line(plane, 'plane'), line(S1, 'car'),
+                               line(P2, 'airplane')]), [gt(plane, PLANE)]),
+        # blank answers: empty, and white space only (neither failed nor empty answers)
+        sample('b', '', [gt(plane, PLANE)]),
+        sample('c', '  \n \n', []),
+        # answered on a 0-1000 grid in a 100 x 100 image: (100, 100, 300, 300) has its
+        # centre (200, 200) outside; (40, 40, 120, 120) (centre 80, 80) is inside
+        sample('d', '\n'.join([line(box(100, 100, 300, 300), 'plane'),
+                               line(box(40, 40, 120, 120), 'plane')]), [gt(plane, PLANE)]),
+        sample('e', 'There are none.', []),
+    ]
+    logged = _warnings(monkeypatch)
+    res = evaluate(samples)
+    assert res['dota/parse/lines'] == 5
+    assert res['dota/parse/unknown_class_lines'] == 2
+    assert res['dota/parse/blank_answers'] == 2
+    assert res['dota/parse/out_of_image_boxes'] == 1
+    assert res['dota/parse/empty_answers'] == 1
+    assert res['dota/parse/failed_samples'] == 0 and res['dota/parse/skipped_lines'] == 0
+    # 1 of 5 boxes (20%) outside: warned once, naming the likely cause
+    grid = [m for m in logged if 'outside the image' in str(m)]
+    assert len(grid) == 1 and '1 of 5 parsed boxes (20%)' in grid[0]
+    assert '0-1000 grid' in grid[0]
+    # the results table shows every count
+    table = format_metrics_table(res)
+    for key in ('unknown_class_lines', 'blank_answers', 'out_of_image_boxes'):
+        assert f'| dota/parse/{key} |' in table
+
+    # fewer than 10 % of the boxes outside: no warning
+    logged = _warnings(monkeypatch)
+    inside = [sample(f'i{k}', line(plane, 'plane'), [gt(plane, PLANE)]) for k in range(10)]
+    res = evaluate(inside + samples[3:4])
+    assert res['dota/parse/out_of_image_boxes'] == 1 and res['dota/parse/lines'] == 12
+    assert not [m for m in logged if 'outside the image' in str(m)]
+
+
+def test_boxes_without_a_class_list_are_counted_as_unknown_class():
+    """A sample parsed with no class list (its metainfo has none and no metric gave
+    one) gets label -1 on every box, which no class's AP counts: all are counted."""
+    from rscovlm.structures.prediction import count_out_of_image, parse_prediction
+    meta = dict(codec=dict(type='QBoxCodec'), img_shape=(100, 100), ori_shape=(100, 100))
+    text = '\n'.join([line(P1, 'plane'), line(S1, 'small vehicle')])
+    pred, stats = parse_prediction(text, meta)
+    assert pred.labels.tolist() == [-1, -1] and stats['num_unknown_class'] == 2
+    pred, stats = parse_prediction(text, meta, classes=CLASSES)
+    assert pred.labels.tolist() == [PLANE, SV] and stats['num_unknown_class'] == 0
+    assert stats['blank'] is False and stats['num_out_of_image'] == 0
+    # the centre decides: on the border counts as inside; no shape, no count
+    assert count_out_of_image([box(90, 90, 110, 110), box(95, 95, 110, 110)],
+                              (100, 100)) == 1
+    assert count_out_of_image([box(500, 500, 600, 600)], None) == 0
 
 
 def test_through_evaluator_with_data_samples():

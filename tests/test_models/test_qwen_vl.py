@@ -68,7 +68,8 @@ def test_predict_fills_text_and_parsed_instances(tiny_cfg, batch):
     for sample in out:
         assert isinstance(sample.pred_text, str)
         assert sample.pred_instances.bboxes.shape[1] == 5
-        assert set(sample.parse_stats) == {'num_lines', 'num_skipped', 'failed'}
+        assert set(sample.parse_stats) == {'num_lines', 'num_skipped', 'failed', 'blank',
+                                           'num_unknown_class', 'num_out_of_image'}
 
 
 def test_batched_generation_equals_one_by_one(tiny_cfg, batch):
@@ -117,7 +118,8 @@ def test_parse_boxes_maps_text_back_to_original_frame(tiny_cfg, batch):
     assert sample.img_shape == (112, 112)
     from rscovlm.structures import fill_prediction
     fill_prediction(sample, '0,0,56,0,56,28,0,28 ship\n1,2,3 bad\n')
-    assert sample.parse_stats == dict(num_lines=2, num_skipped=1, failed=False)
+    assert sample.parse_stats == dict(num_lines=2, num_skipped=1, failed=False, blank=False,
+                                      num_unknown_class=0, num_out_of_image=0)
     cx, cy, w, h, _ = sample.pred_instances.bboxes[0].tolist()
     assert sample.pred_instances.labels.tolist() == [1]
     assert cx == pytest.approx(28 * 120 / 112) and cy == pytest.approx(14 * 100 / 112)

@@ -36,7 +36,10 @@ class HBoxDetMetric(RotatedDetMetric):
     """``RotatedDetMetric`` with horizontal-box IoU (mmdet's VOC ``eval_map``).
 
     Everything but the matching is ``RotatedDetMetric``'s: parsing, ``score_mode``,
-    ``iou_thrs``, ``eval_mode`` ('11points' or 'area'), the ``parse/*`` keys, and
+    ``ignore_mode`` (mmdet's ``eval_map`` reads every image's ignored boxes, so the
+    default ``'mmrotate'`` leaves out those of an image without regular ground truth
+    first, as the rotated metric does; ``'devkit'`` keeps them), ``iou_thrs``,
+    ``eval_mode`` ('11points' or 'area'), the ``parse/*`` keys, and
     ``format_only`` / ``merge_patches`` (which write rotated results). Each image's
     GT, ignored GT and predictions become the axis-aligned boxes enclosing their
     corners; per IoU threshold ``APxx`` (rounded to 3 decimals as ``DOTAMetric``) and

@@ -34,6 +34,10 @@ from ..functional import in_process_pools
 from .task_filter import TaskFilterMixin
 
 PARSE_KEY = 'parse_stats'
+#: how ignored (difficult) ground truth is treated, see ``RotatedDetMetric``
+IGNORE_MODES = ('mmrotate', 'devkit')
+#: warn when at least this fraction of the parsed boxes has its centre outside the image
+OUT_OF_IMAGE_WARN_FRACTION = 0.1
 
 
 @METRICS.register_module()
@@ -65,12 +69,34 @@ class RotatedDetMetric(TaskFilterMixin, DOTAMetric):
       parsed box in emission order. A sample without them, or with a different count,
       raises ``ValueError``.
 
+    Ignored (difficult) ground truth depends on ``ignore_mode``:
+
+    * ``'mmrotate'`` (default, the numbers of mmrotate and of the RSCoVLM paper): a box
+      on an ignored object is neither a TP nor an FP, except in an image that has no
+      other (regular) ground truth: mmrotate's ``get_cls_results``
+      (``mmrotate/evaluation/functional/mean_ap.py``) reads an image's ignored boxes
+      only when it has regular ones, so there such a box is a false positive. Perfect
+      answers then score below 1 whenever the test set has such images, and, with
+      constant scores, the value also depends on the order of the images (an FP ranked
+      before the TPs costs more than one after them);
+    * ``'devkit'``: ignored objects are ignored in every image, as the DOTA devkit's
+      ``dota_evaluation_task1.py`` does: perfect answers score exactly 1.0. Done by
+      giving such an image a placeholder ground-truth row labelled -1, which no class
+      selects, so mmrotate keeps its ignored boxes.
+
     Besides
     ``DOTAMetric``'s ``mAP`` / ``AP50`` the results hold parse statistics (summed over
     samples): ``parse/lines`` (boxes parsed), ``parse/skipped_lines`` (malformed lines
     dropped), ``parse/failed_samples`` (answers with content of which nothing parsed,
-    not counting "There are none.") and ``parse/empty_answers`` ("There are none.").
-    Like every key they get the metric prefix (``dota/`` unless ``prefix`` is set).
+    not counting "There are none."), ``parse/empty_answers`` ("There are none."),
+    ``parse/blank_answers`` (empty or white space only, e.g. a sample without
+    prediction), ``parse/unknown_class_lines`` (parsed boxes whose class name is not in
+    the class list: scored as the closest class by fuzzy matching, as upstream; with no
+    class list every box, which then no class counts) and ``parse/out_of_image_boxes``
+    (parsed boxes whose centre lies outside the original image; when they are at least
+    ``OUT_OF_IMAGE_WARN_FRACTION`` of the boxes a warning names the likely cause, an
+    answer on another grid such as 0-1000). Like every key they get the metric prefix
+    (``dota/`` unless ``prefix`` is set).
 
     On a test set that mixes tasks only the samples of ``task`` are scored, and the
     class list comes from those samples when the dataset's metainfo has none.
@@ -80,6 +106,8 @@ class RotatedDetMetric(TaskFilterMixin, DOTAMetric):
             a sample that has no ``pred_instances`` and names no ``codec`` of its own.
         task: the task whose samples are scored (``None``: every sample).
         score_mode: ``'constant'``, ``'order'`` or ``'logprob'`` (see above).
+        ignore_mode: ``'mmrotate'`` or ``'devkit'``: how ignored (difficult) ground
+            truth of an image without regular ground truth is treated (see above).
         nproc: processes for mmrotate's per-image TP/FP matching. mmrotate uses a
             *spawn* pool (a fresh interpreter per worker, several seconds to start, and
             any script that evaluates needs an ``if __name__ == '__main__':`` guard);
@@ -113,6 +141,7 @@ class RotatedDetMetric(TaskFilterMixin, DOTAMetric):
                  predict_box_type: str = 'rbox',
                  nproc: int = 1,
                  score_mode: str = 'constant',
+                 ignore_mode: str = 'mmrotate',
                  task: Optional[str] = 'det',
                  **kwargs) -> None:
         super().__init__(
@@ -124,6 +153,10 @@ class RotatedDetMetric(TaskFilterMixin, DOTAMetric):
         self.codec = codec
         self.nproc = int(nproc)
         self.score_mode = check_score_mode(score_mode)
+        if ignore_mode not in IGNORE_MODES:
+            raise ValueError(f'{type(self).__name__}: ignore_mode must be one of '
+                             f'{IGNORE_MODES}, got {ignore_mode!r}')
+        self.ignore_mode = ignore_mode
         self.task = task
 
     # ------------------------------------------------------------------ #
@@ -174,6 +207,7 @@ class RotatedDetMetric(TaskFilterMixin, DOTAMetric):
         """``APxx`` per IoU threshold (rounded to 3 decimals) and ``mAP``, their mean, as
         ``DOTAMetric`` reports them."""
         logger = MMLogger.get_current_instance()
+        anns = [apply_ignore_mode(ann, self.ignore_mode) for ann in anns]
         metrics, mean_aps = OrderedDict(), []
         for iou_thr in self.iou_thrs:
             logger.info(f'\n{"-" * 15}iou_thr: {iou_thr}{"-" * 15}')
@@ -193,7 +227,7 @@ class RotatedDetMetric(TaskFilterMixin, DOTAMetric):
         else:
             gts, preds = zip(*results)
             metrics = self.map_metrics([p['pred_bbox_scores'] for p in preds], list(gts))
-        metrics.update(parse_totals(results))
+        metrics.update(parse_totals(results, warn=True))
         return metrics
 
     # ---- patches ------------------------------------------------------------------
@@ -303,21 +337,61 @@ def merge_patch_predictions(preds: Sequence[dict], num_classes: int, box_type: s
     return merged, total
 
 
-def parse_totals(results: list) -> dict:
+def apply_ignore_mode(ann: dict, mode: str) -> dict:
+    """One image's mmrotate ``ann`` (``bboxes``, ``labels``, ``bboxes_ignore``,
+    ``labels_ignore``) for ``eval_rbbox_map`` under ``mode`` (``IGNORE_MODES``).
+
+    ``'devkit'``: an image with ignored boxes but no regular one gets a placeholder
+    regular row labelled -1 (all-zero box), so that mmrotate's ``get_cls_results`` reads
+    its ignored boxes; no class selects label -1, so no GT count changes.
+    ``'mmrotate'``: such an image's ignored boxes are left out, which is what mmrotate
+    does itself (stated here so that ``HBoxDetMetric``, scored by mmdet's ``eval_map``
+    which always reads them, follows the same rule).
+    """
+    if not ann or len(ann['bboxes']) or not len(ann.get('bboxes_ignore', ())):
+        return ann
+    if mode == 'devkit':
+        width = ann['bboxes'].shape[-1] if np.ndim(ann['bboxes']) == 2 else \
+            np.shape(ann['bboxes_ignore'])[-1]
+        return dict(ann, bboxes=np.zeros((1, width), np.float32),
+                    labels=np.full(1, -1, np.int64))
+    return dict(ann, bboxes_ignore=np.asarray(ann['bboxes_ignore'])[:0],
+                labels_ignore=np.asarray(ann['labels_ignore'])[:0])
+
+
+#: ``parse/<key>``: the per-sample ``parse_stats`` field each total sums
+_COUNTS = dict(skipped_lines='num_skipped', unknown_class_lines='num_unknown_class',
+               out_of_image_boxes='num_out_of_image')
+_FLAGS = dict(failed_samples='failed', empty_answers='empty_answer', blank_answers='blank')
+
+
+def parse_totals(results: list, warn: bool = False) -> dict:
     """Sum the per-sample parse statistics of ``(gt, result)`` pairs into
-    ``parse/{lines, skipped_lines, failed_samples, empty_answers}``."""
-    totals = {'lines': 0, 'skipped_lines': 0, 'failed_samples': 0, 'empty_answers': 0}
+    ``parse/{lines, skipped_lines, unknown_class_lines, out_of_image_boxes,
+    failed_samples, empty_answers, blank_answers}`` (see ``RotatedDetMetric``).
+
+    ``warn``: log a warning (mmengine's current logger) when at least
+    ``OUT_OF_IMAGE_WARN_FRACTION`` of the parsed boxes lie outside their image."""
+    totals = dict.fromkeys(['lines', *_COUNTS, *_FLAGS], 0)
     for _, result in results:
         stats = result.get(PARSE_KEY)
         if not stats:
             continue
-        num_lines, num_skipped = int(stats.get('num_lines', 0)), int(
-            stats.get('num_skipped', 0))
-        totals['lines'] += num_lines - num_skipped
-        totals['skipped_lines'] += num_skipped
-        totals['failed_samples'] += int(bool(stats.get('failed', False)))
-        totals['empty_answers'] += int(bool(stats.get('empty_answer', False)))
+        totals['lines'] += int(stats.get('num_lines', 0)) - int(stats.get('num_skipped', 0))
+        for key, field in _COUNTS.items():
+            totals[key] += int(stats.get(field, 0))
+        for key, field in _FLAGS.items():
+            totals[key] += int(bool(stats.get(field, False)))
+    outside, lines = totals['out_of_image_boxes'], totals['lines']
+    if warn and lines and outside >= OUT_OF_IMAGE_WARN_FRACTION * lines:
+        MMLogger.get_current_instance().warning(
+            f'{outside} of {lines} parsed boxes ({100 * outside / lines:.0f}%) have their '
+            'centre outside the image: the answers\' coordinates are likely on another '
+            'grid than the one they are read in (e.g. a model answering on a 0-1000 '
+            'grid, while the codec reads pixels of the resized image, img_shape). Check '
+            'the model, the prompt and the codec of the config.')
     return {f'parse/{key}': value for key, value in totals.items()}
 
 
-__all__ = ['RotatedDetMetric', 'merge_patch_predictions']
+__all__ = ['RotatedDetMetric', 'merge_patch_predictions', 'apply_ignore_mode',
+           'parse_totals', 'IGNORE_MODES']
