@@ -24,6 +24,10 @@
 # That default is what compares with the papers; GeoChatReferringMetric(signed_coords=True)
 # reads -?\d+ and scores such answers correctly:
 #   --cfg-options test_evaluator.signed_coords=True
+# Ground truth: each GeoChat polygon as given (upstream's polygon_giou), so PackVLMInputs
+# packs qboxes (box_type='qbox'), not their rotated rectangles. rscovlm's earlier rule,
+# every polygon replaced by its minimum-area rectangle, is
+#   --cfg-options test_evaluator.gt_min_area_rect=True
 # Pixels: the model's processor.
 _base_ = ['./_base_/vlm_test.py']
 data_root = 'data/GeoChat-Bench/'
@@ -35,7 +39,7 @@ test_pipeline = [
                  "format 'x1,y1,x2,y2,x3,y3,x4,y4 object'"),
          with_answer=False, system_prompt=False),
     dict(type='ProcessVLMInputs', processor=None),
-    dict(type='PackVLMInputs'),
+    dict(type='PackVLMInputs', box_type='qbox'),  # the GT polygons as given
 ]
 test_dataloader = dict(
     dataset=dict(type='GroundingDataset', data_root=data_root,
@@ -43,5 +47,6 @@ test_dataloader = dict(
                  data_prefix=dict(img_path='images/referring/'), task='referring',
                  region_types=('qbox', ), pipeline=test_pipeline))
 val_dataloader = test_dataloader
-test_evaluator = dict(type='GeoChatReferringMetric', task='referring', iou_thr=0.5, f1_thr=1.0)
+test_evaluator = dict(type='GeoChatReferringMetric', task='referring', iou_thr=0.5, f1_thr=1.0,
+                      gt_min_area_rect=False)
 val_evaluator = test_evaluator

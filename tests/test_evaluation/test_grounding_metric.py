@@ -1,5 +1,6 @@
 """Grounding metrics against hand-computed IoUs / F1s (upstream section 6.4)."""
 import json
+import logging
 import os.path as osp
 
 import numpy as np
@@ -343,3 +344,103 @@ def test_geochat_referring_records_with_several_objects_and_groups(tmp_path):
     bad.write_text(json.dumps(dict(image_id='a.png', question='x')) + '\n')
     with pytest.raises(KeyError, match='bad.jsonl record 0: record has no box'):
         DATASETS.build(dict(type='GroundingDataset', ann_file=str(bad)))
+
+
+# --------------------------------------------------------------------------- #
+# GeoChatReferringMetric: the ground-truth polygon as given (upstream polygon_giou)
+# --------------------------------------------------------------------------- #
+# A right trapezoid, GeoChat-style: parallel sides 100 (y = 0) and 4 (y = 100), area
+# (100 + 4) / 2 * 100 = 5200. Its minimum-area rectangle is the square (0, 0, 100, 100).
+TRAPEZOID = [0, 0, 100, 0, 100, 100, 96, 100]
+REFERRING = dict(region_type='qbox', task='referring', codec=CODEC['qbox'])
+
+
+def qbox_sample(text, polys, **extra):
+    """A referring sample whose GT is packed as qboxes (PackVLMInputs(box_type='qbox'))."""
+    gt, _ = instances_to_gt([dict(bbox=[float(v) for v in p], bbox_label=0, ignore_flag=0)
+                             for p in polys], box_type='qbox')
+    return dict(pred_text=text, img_shape=(120, 120), ori_shape=(120, 120),
+                gt_instances=gt.to_dict(), **REFERRING, **extra)
+
+
+def shapely_giou(a, b):
+    """GIoU as upstream's polygon_giou computes it: shapely intersection / union of the
+    two polygons and the convex hull of their 8 points."""
+    from shapely.geometry import MultiPoint, Polygon
+    pa, pb = Polygon(np.reshape(a, (4, 2))), Polygon(np.reshape(b, (4, 2)))
+    union = pa.union(pb).area
+    hull = MultiPoint(np.concatenate([np.reshape(a, (4, 2)),
+                                      np.reshape(b, (4, 2))])).convex_hull.area
+    return pa.intersection(pb).area / union - (hull - union) / hull
+
+
+def test_geochat_referring_scores_the_polygon_as_given():
+    # the answer is the square shifted 5 px down: (0, 5, 100, 105)
+    answer = '0,5,100,5,100,105,0,105 building'
+    # upstream, against the trapezoid: the part of it below y = 5 is 5200 - 488 = 4712
+    # (the strip y < 5 holds 500 - 0.48 * 25 = 488), union 10000 + 5200 - 4712 = 10488,
+    # hull (0, 0, 100, 105) = 10500 -> GIoU 4712 / 10488 - 12 / 10500 = 0.448 < 0.5
+    upstream = 4712 / 10488 - 12 / 10500
+    assert shapely_giou(box(0, 5, 100, 105), TRAPEZOID) == pytest.approx(upstream)
+    assert upstream == pytest.approx(0.4481, abs=1e-4)
+    # against its minimum-area rectangle (the square): 9500 / 10500 = 0.905 >= 0.5
+    assert shapely_giou(box(0, 5, 100, 105), box(0, 0, 100, 100)) == pytest.approx(
+        9500 / 10500)
+    s = qbox_sample(answer, [TRAPEZOID])
+    res = evaluate([s], type='GeoChatReferringMetric')
+    assert res['referring/Acc@0.5'] == 0.0  # upstream: F1 = 0
+    # the switch: rscovlm's earlier rule, the GT as its minimum-area rectangle
+    res = evaluate([s], type='GeoChatReferringMetric', gt_min_area_rect=True)
+    assert res['referring/Acc@0.5'] == 100.0
+    # the exact polygon answer scores 1 under upstream's rule, and 5200 / 10000 (>= 0.5)
+    # under the rectangle rule
+    metric = METRICS.build(dict(type='GeoChatReferringMetric'))
+    polys = metric.gt_polygons(s)
+    assert giou_matrix([box_to_quad(TRAPEZOID)], polys)[0, 0] == pytest.approx(1.0)
+    rect = METRICS.build(dict(type='GeoChatReferringMetric', gt_min_area_rect=True))
+    assert giou_matrix([box_to_quad(TRAPEZOID)], rect.gt_polygons(s))[0, 0] == \
+        pytest.approx(0.52, abs=1e-6)
+
+
+def test_geochat_referring_rbox_ground_truth_is_a_rectangle_with_a_warning(monkeypatch):
+    # GT packed as rboxes (PackVLMInputs' default) has become the square already: the
+    # polygon rule cannot be applied, the metric says so (once) and scores the rectangle
+    from rscovlm.evaluation.metrics import grounding_metric
+    logged = []
+    monkeypatch.setattr(grounding_metric, 'print_log',
+                        lambda msg, **kwargs: logged.append((msg, kwargs.get('level'))))
+    s = sample('0,5,100,5,100,105,0,105 building', [TRAPEZOID], region_type='qbox',
+               task='referring', img_shape=(120, 120), ori_shape=(120, 120))
+    res = evaluate([s, s], type='GeoChatReferringMetric')
+    assert res['referring/Acc@0.5'] == 100.0
+    assert len(logged) == 1 and logged[0][1] == logging.WARNING
+    assert "PackVLMInputs(box_type='qbox')" in logged[0][0]
+    # the rectangle switch asks for the rectangle: no warning
+    logged.clear()
+    evaluate([s], type='GeoChatReferringMetric', gt_min_area_rect=True)
+    assert logged == []
+
+
+def test_geochat_referring_config_packs_the_polygons(tmp_path):
+    """configs/benchmarks/geochat-bench_referring.py keeps upstream's polygon: its
+    pipeline packs qboxes and its metric leaves the rectangle switch off."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(osp.dirname(osp.dirname(osp.dirname(
+        osp.abspath(__file__)))), 'configs', 'benchmarks', 'geochat-bench_referring.py'))
+    pack = cfg.test_dataloader.dataset.pipeline[-1]
+    assert pack == dict(type='PackVLMInputs', box_type='qbox')
+    assert cfg.test_evaluator.gt_min_area_rect is False
+    ann = tmp_path / 'referring.jsonl'
+    ann.write_text(json.dumps(dict(
+        image_id='a.png', question='building', question_id='r0', type='ref',
+        size_group='large', obj_ids=[1],
+        polys=[np.reshape(TRAPEZOID, (4, 2)).tolist()])) + '\n')
+    ds = DATASETS.build(dict(type='GroundingDataset', ann_file=str(ann), task='referring',
+                             region_types=('qbox', ), pipeline=[pack]))
+    el = ds[0]['data_samples']
+    assert el.gt_instances.bboxes.tolist() == [TRAPEZOID]  # the polygon as given
+    el.pred_text = '0,5,100,5,100,105,0,105 building'
+    d = dict(el.to_dict(), img_shape=(120, 120), ori_shape=(120, 120))
+    assert evaluate([d], **cfg.test_evaluator)['referring/Acc@0.5'] == 0.0
+    assert evaluate([d], **dict(cfg.test_evaluator, gt_min_area_rect=True))[
+        'referring/Acc@0.5'] == 100.0

@@ -11,6 +11,7 @@ upstream rule of their protocol (``rscovlm.codecs.upstream``: ``'first_line'``,
 ``'geochat'``); the pure helpers here (``upstream_iou``, ``standard_iou``, ``giou_matrix``,
 ``greedy_f1``) hold the scoring rules.
 """
+import logging
 from collections import defaultdict
 from typing import Optional, Sequence, Tuple, Union
 
@@ -19,13 +20,14 @@ import torch
 from mmcv.ops import box_iou_rotated
 from mmdet.structures.bbox import bbox_overlaps
 from mmengine.evaluator import BaseMetric
+from mmengine.logging import print_log
 from mmengine.structures import BaseDataElement
 from mmrotate.structures.bbox import qbox2rbox, rbox2qbox
 from shapely.geometry import MultiPoint, Polygon
 
 from rscovlm.codecs import box_to_quad
 from rscovlm.registry import METRICS
-from rscovlm.structures import read_prediction
+from rscovlm.structures import qboxes_to, read_prediction
 from .task_filter import TaskFilterMixin
 
 
@@ -111,14 +113,29 @@ def greedy_f1(giou: np.ndarray, thr: float = 0.5) -> Tuple[int, int, int, float]
 # --------------------------------------------------------------------------- #
 # shared sample helpers
 # --------------------------------------------------------------------------- #
-def _gt_rboxes(sample: dict) -> np.ndarray:
+def _gt_boxes(sample: dict) -> torch.Tensor:
+    """The sample's ``gt_instances.bboxes`` as a float32 (N, 5) rbox or (N, 8) qbox
+    tensor (``PackVLMInputs(box_type=...)`` decides which)."""
     gt = sample.get('gt_instances') or {}
     bboxes = gt.get('bboxes') if isinstance(gt, dict) else getattr(gt, 'bboxes', None)
     if bboxes is None:
-        return np.zeros((0, 5), np.float32)
+        return torch.zeros((0, 5), dtype=torch.float32)
     if hasattr(bboxes, 'tensor'):  # an mmdet BaseBoxes
         bboxes = bboxes.tensor
-    return np.asarray(torch.as_tensor(bboxes, dtype=torch.float32).reshape(-1, 5))
+    bboxes = torch.as_tensor(bboxes, dtype=torch.float32)
+    width = bboxes.shape[-1] if bboxes.ndim == 2 else 5
+    if width not in (5, 8):
+        raise ValueError(f'gt_instances.bboxes of sample {sample.get("img_id")!r} must be '
+                         f'(N, 5) rboxes or (N, 8) qboxes, got shape {tuple(bboxes.shape)}')
+    return bboxes.reshape(-1, width)
+
+
+def _gt_rboxes(sample: dict) -> np.ndarray:
+    """(N, 5) GT rboxes; qbox GT as its minimum-area rectangles."""
+    boxes = _gt_boxes(sample)
+    if boxes.shape[-1] == 8:
+        boxes = qboxes_to(boxes, 'rbox')
+    return np.asarray(boxes)
 
 
 def _rbox_corners(rboxes: np.ndarray) -> np.ndarray:
@@ -253,10 +270,21 @@ class GeoChatReferringMetric(TaskFilterMixin, BaseMetric):
 
     The answer's boxes are all 8-int matches, else all 4-int matches
     (``rscovlm.codecs.parse_all_boxes``), turned into quads by ``rscovlm.codecs.box_to_quad``
-    with the ``img_shape`` -> ``ori_shape`` scale; the GT is every ``gt_instances`` rbox
-    (original pixels) as its corners. Predictions and GT are matched greedily by GIoU >=
+    with the ``img_shape`` -> ``ori_shape`` scale; the GT is every ``gt_instances`` box
+    (original pixels) as a polygon (below). Predictions and GT are matched greedily by GIoU >=
     ``iou_thr`` and an image is correct iff ``F1 >= f1_thr``. An answer with no box is
     counted in ``num_unparsed`` (F1 = 0 when there is GT; upstream would raise).
+
+    Ground-truth polygons: upstream's ``polygon_giou`` (RSCoVLM
+    ``rscovlm/eval/metric/metric.py``) scores each GeoChat polygon as given, its 4 corners
+    only sorted by angle around their mean (``rescale_box``); GeoChat's quadrilaterals are
+    not always rectangles. The polygon reaches the metric when the pipeline packs qboxes
+    (``PackVLMInputs(box_type='qbox')``, as ``geochat-bench_referring.py`` does); rbox
+    ground truth (``box_type='rbox'``, the default) has already become a rectangle and is
+    scored as its corners, with a warning. ``gt_min_area_rect=True``
+    replaces every quadrilateral ground truth by its minimum-area rectangle (mmrotate's
+    ``qbox2rbox``) before the GIoU, rscovlm's earlier rule: the same GT as the rotated
+    detection metrics see, but not the papers' number for a non-rectangular polygon.
 
     Results (percent): ``Acc@{thr}`` overall, ``Acc@{thr}_size_{g}`` / ``_type_{t}`` when
     samples carry ``size_group`` / ``type`` (missing ones are ``unknown``),
@@ -279,6 +307,8 @@ class GeoChatReferringMetric(TaskFilterMixin, BaseMetric):
         iou_thr: GIoU threshold of a match.
         f1_thr: F1 an image needs to be correct.
         signed_coords: parse ``-?\\d+`` instead of upstream's ``\\d+`` (see above).
+        gt_min_area_rect: score each quadrilateral GT as its minimum-area rectangle
+            instead of upstream's polygon as given (see above).
         prefix: metric key prefix.
     """
     default_prefix: Optional[str] = 'referring'
@@ -289,6 +319,7 @@ class GeoChatReferringMetric(TaskFilterMixin, BaseMetric):
                  iou_thr: float = 0.5,
                  f1_thr: float = 1.0,
                  signed_coords: bool = False,
+                 gt_min_area_rect: bool = False,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
@@ -296,13 +327,34 @@ class GeoChatReferringMetric(TaskFilterMixin, BaseMetric):
         self.iou_thr = float(iou_thr)
         self.f1_thr = float(f1_thr)
         self.signed_coords = bool(signed_coords)
+        self.gt_min_area_rect = bool(gt_min_area_rect)
         self.parser = 'geochat_signed' if self.signed_coords else 'geochat'
+        self._warned_rbox_gt = False
+
+    def gt_polygons(self, sample: dict) -> list:
+        """The sample's GT as (4, 2) polygons in original pixels, corners sorted as
+        upstream's ``rescale_box``: qbox GT as given (or as its minimum-area rectangle
+        with ``gt_min_area_rect``), rbox GT as its corners."""
+        boxes = _gt_boxes(sample)
+        if boxes.shape[-1] == 8 and not self.gt_min_area_rect:
+            return [box_to_quad(q) for q in boxes.numpy().astype(np.float64)]
+        if boxes.shape[-1] == 5 and len(boxes) and not self.gt_min_area_rect \
+                and not self._warned_rbox_gt:
+            self._warned_rbox_gt = True
+            print_log(
+                'GeoChatReferringMetric: the ground truth arrives as rboxes, so each '
+                "polygon is scored as its minimum-area rectangle, not as given (upstream's "
+                "polygon_giou); pack it with PackVLMInputs(box_type='qbox')",
+                logger='current', level=logging.WARNING)
+        if boxes.shape[-1] == 8:
+            boxes = qboxes_to(boxes, 'rbox')
+        return [box_to_quad(c) for c in _rbox_corners(np.asarray(boxes))]
 
     def process(self, data_batch, data_samples: Sequence[Union[dict, BaseDataElement]]):
         for sample in self.task_samples(data_samples):
             pred, _ = read_prediction(sample, parser=self.parser)
             preds = [np.asarray(q, np.float64).reshape(4, 2) for q in pred['qboxes']]
-            gts = [box_to_quad(c) for c in _rbox_corners(_gt_rboxes(sample))]
+            gts = self.gt_polygons(sample)
             tp, fp, fn, f1 = greedy_f1(giou_matrix(preds, gts), self.iou_thr)
             obj_ids = sample.get('obj_ids')
             num_obj = len(obj_ids) if obj_ids is not None else len(gts)
