@@ -28,9 +28,13 @@ PIP := $(PY) -m pip
 STAMP := $(VENV)/.rscovlm-installed
 TORCH_INDEX_ARG := $(if $(TORCH_INDEX_URL),--extra-index-url $(TORCH_INDEX_URL),)
 
-.PHONY: install demo demo-data test clean
+.PHONY: install system-deps demo demo-data test clean
 
-install: $(STAMP)
+install: $(STAMP) system-deps
+
+# WordNet 3.0 for the LRS-VQA metric (apt-get wordnet-base when missing; never fails)
+system-deps:
+	@bash tools/misc/install_system_deps.sh
 
 $(STAMP): requirements/runtime.txt requirements/mminstall.txt requirements/tests.txt setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,7 +65,7 @@ demo: demo-data
 	$(PY) tools/test.py $(DEMO_CONFIG) $$(cat $(DEMO_WORK_DIR)/last_checkpoint) \
 	    --work-dir $(DEMO_WORK_DIR) --out $(DEMO_WORK_DIR)/predictions.jsonl
 
-test: $(STAMP)
+test: install
 	$(PY) -m pytest tests -ra $(PYTEST_ARGS)
 
 clean:

@@ -15,11 +15,13 @@
 # equals the lower-cased ground truth once stripped (' bare land').
 #   (as upstream's format_geochat, it also maps AID's 'MediumResidentialgt' to 'medium
 #   residential' and writes the images as .jpg; a ground truth such as 'BareLand' is matched
-#   to ' bare land' without spaces).
+#   to ' bare land' without spaces and kept as the image's "answer": 'bareland').
 # Override the location with --cfg-options data_root=/path/to/GeoChat-Bench/
 # Prompt (upstream geochat_aid, no trailing period):
 #   "Classify the image within one of the given classes:" + the record's `classes` string.
-# Metric: contain-accuracy (%): the normalised class name is a substring of the answer.
+# Metric: contain-accuracy (%) against the ground truth as upstream's format_cls writes it
+# (GeoChat's, lower-cased): 'bareland' scores and 'bare land' does not, although the prompt
+# lists 'bare land'; test_evaluator=dict(gt_from='class') scores the listed name instead.
 # Pixels: the model's processor.
 _base_ = ['./_base_/scene_cls.py']
 data_root = 'data/GeoChat-Bench/'

@@ -147,7 +147,9 @@ class ClassificationDataset(BaseVLMDataset):
     empty: then every sub-folder of ``data_prefix.img_path`` is a class (sorted names)
     holding its images. The prompt lists the classes as RSCoVLM does
     (``Classify the image within one of the given classes:a,b,c.``); the answer is the
-    class name.
+    class name. An image may carry ``"answer"``, the benchmark's own spelling of its
+    ground truth where it differs from the class name (GeoChat's 'bareland' for
+    ' bare land'): it becomes ``gt_answer``, which ``ClassificationMetric`` scores.
     """
 
     default_task = 'cls'
@@ -158,25 +160,26 @@ class ClassificationDataset(BaseVLMDataset):
             data = load_json_records(self.ann_file)
             require(data, ('classes', 'images'), self.ann_file)
             classes = list(data['classes'])
-            items = [(r['image'], r['label']) for r in data['images']]
+            items = [(r['image'], r['label'], r.get('answer')) for r in data['images']]
         else:
             root = self.data_prefix.get('img_path', '')
             if not osp.isdir(root):
                 raise FileNotFoundError(f'class folder root {root!r} does not exist; check '
                                         'data_root and data_prefix.img_path')
             classes = sorted(d for d in os.listdir(root) if osp.isdir(osp.join(root, d)))
-            items = [(osp.join(c, f), c) for c in classes
+            items = [(osp.join(c, f), c, None) for c in classes
                      for f in sorted(os.listdir(osp.join(root, c)))
                      if f.lower().endswith(IMG_EXTENSIONS)]
         self._metainfo['classes'] = tuple(classes)
         question = fill_prompt(self.prompt, classes=','.join(classes))
         out = []
-        for image, label in items:
+        for image, label, answer in items:
             if label not in classes:
                 raise KeyError(f'{self.ann_file or image}: label {label!r} of {image!r} is not '
                                f'one of the classes {classes}')
             out.append(dict(img_path=self.img_path(image), img_id=osp.splitext(image)[0],
-                            gt_label=classes.index(label), gt_answer=label,
+                            gt_label=classes.index(label),
+                            gt_answer=label if answer is None else str(answer),
                             classes=tuple(classes),
                             conversations=single_turn(question, label)))
         return out

@@ -24,7 +24,8 @@ Each output is the ``ann_file`` of its overlay, next to GeoChat's own files in
   ``{"classes", "images": [{"image", "label"}]}``; ``classes`` is the class list after
   ``Classes:`` in ``text`` (up to the end of its line), stripped, lower-cased and split on
   ',' with each piece kept as written (spaces included); ``label`` is the piece equal to the
-  lower-cased ``ground_truth`` once stripped;
+  lower-cased ``ground_truth`` once stripped, and where they differ but for spaces
+  (``BareLand``), ``answer`` is that ground truth ('bareland'), which upstream scores;
 * ``hrben`` / ``lrben``: ``{"image", "text", "category", "question_id"}`` + RSVQA's answers
   file -> VQA JSON ``{"image", "question", "answer", "type", "question_id"}``;
 * ``referring``: ``{"question_id", "image_id", "ground_truth": [[[x, y] x 4], ...],
@@ -111,7 +112,10 @@ def convert_cls(path: str, out: str, image_ext: Optional[str]) -> Dict[str, int]
         image = str(rec['image']).strip()
         if image_ext:
             image = osp.splitext(image)[0] + image_ext
-        images.append(dict(image=image, label=classes[matches[0]]))
+        label = classes[matches[0]]
+        # upstream scores the ground truth as written (lower-cased), not the class name
+        images.append(dict(image=image, label=label) if gt == label.strip() else
+                      dict(image=image, label=label, answer=gt))
     if not images:
         raise ConverterError(f'{path}: no records')
     dump_json(dict(classes=classes, images=images), out)

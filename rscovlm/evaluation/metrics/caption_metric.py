@@ -7,7 +7,9 @@ the UCM / Sydney / RSICD / RSICap tables): captions go through the PTB tokenizer
 length, METEOR and ROUGE-L are averaged over images, and CIDEr is pycocoevalcap's
 CIDEr-D (document frequencies from the evaluated set's references). ``CIDEr_raw``
 repeats CIDEr the way the RSCoVLM paper reports it: lower-cased raw strings, no
-tokenizer, so punctuation stays attached to words.
+tokenizer, so punctuation stays attached to words. Every reference is scored as given,
+empty ones included, as upstream's ``compute_cider`` and COCOEvalCap do
+(docs/metrics.md); ``drop_empty_references`` is rscovlm's alternative.
 """
 import functools
 import logging
@@ -79,7 +81,8 @@ class CaptionMetric(TaskFilterMixin, BaseMetric):
     ``img_id``, ``pred_text`` (the generated caption; missing counts as empty) and
     ``references`` (the image's reference captions: a list, or one string), as
     ``CaptionDataset`` builds them in test mode. A scored sample without references
-    raises a ``ValueError`` naming its ``img_id``.
+    (none, or with ``drop_empty_references`` none but blank ones) raises a
+    ``ValueError`` naming its ``img_id``.
 
     Results (with the ``caption/`` prefix unless ``prefix`` is set): ``BLEU_1`` ..
     ``BLEU_4``, ``METEOR``, ``ROUGE_L``, ``CIDEr`` (those selected by ``metrics``),
@@ -97,6 +100,12 @@ class CaptionMetric(TaskFilterMixin, BaseMetric):
             are only lower-cased and split on whitespace.
         raw_cider: also report ``CIDEr_raw``, CIDEr on the lower-cased raw strings with
             no tokenizer: the number the RSCoVLM paper reports.
+        drop_empty_references: leave out blank reference strings before scoring. Off
+            (upstream: RSCoVLM's ``compute_cider`` and COCOEvalCap keep every
+            reference): an empty reference is scored like any other and lowers CIDEr
+            (its similarity to any caption is 0, and CIDEr averages over references),
+            BLEU (its length 0 can be the closest reference length) and ROUGE-L; on,
+            only the non-blank references count.
         scale: factor on every score. ``100.0`` (default) gives the numbers as papers
             print them (e.g. BLEU-1 86.12, CIDEr 333.23); ``1.0`` gives pycocoevalcap's
             own scale (BLEU, METEOR, ROUGE-L in [0, 1], CIDEr in [0, 10]).
@@ -115,6 +124,7 @@ class CaptionMetric(TaskFilterMixin, BaseMetric):
                  metrics: Union[str, Sequence[str]] = ALL_METRICS,
                  tokenizer: Optional[str] = 'ptb',
                  raw_cider: bool = True,
+                 drop_empty_references: bool = False,
                  scale: float = 100.0,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
@@ -134,13 +144,16 @@ class CaptionMetric(TaskFilterMixin, BaseMetric):
         self.metrics = metrics
         self.tokenizer = tokenizer
         self.raw_cider = bool(raw_cider)
+        self.drop_empty_references = bool(drop_empty_references)
         self.scale = float(scale)
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         for sample in self.task_samples(data_samples):
             refs = sample.get('references')
             refs = [refs] if isinstance(refs, str) else list(refs or [])
-            refs = [str(r) for r in refs if str(r).strip()]
+            refs = [str(r) for r in refs]
+            if self.drop_empty_references:
+                refs = [r for r in refs if r.strip()]
             if not refs:
                 raise ValueError(
                     f"CaptionMetric: sample img_id={sample.get('img_id')!r} "

@@ -1,4 +1,12 @@
-"""Scene-classification accuracy of generated answers (upstream contain-accuracy)."""
+"""Scene-classification accuracy of generated answers (upstream contain-accuracy).
+
+Upstream RSCoVLM scores every scene-classification benchmark with ``compute_contain_acc``
+(rscovlm/eval/metric/metric.py) against the ground-truth string its data builder wrote:
+the class folder name for ``cls_*`` (eval/data/scene_cls.py) and, for GeoChat-Bench,
+GeoChat's ``ground_truth`` lower-cased by ``format_cls``
+(eval/data/data_prepare/format_geochat.py), e.g. 'BareLand' -> 'bareland' although the
+prompt's class list says 'bare land'. docs/metrics.md has the table.
+"""
 from typing import Optional, Sequence
 
 import numpy as np
@@ -42,8 +50,9 @@ class ClassificationMetric(TaskFilterMixin, BaseMetric):
 
     Each sample needs ``pred_text``, ``classes`` (or ``dataset_meta['classes']``) and
     ``gt_label`` (or a ``gt_answer`` equal to a class name). A sample is correct when
-    the class name matches the answer under ``rule``: 'contain' (upstream: the
-    normalised name is a substring of the normalised answer) or 'exact'.
+    its ground-truth string (``gt_from``) matches the answer under ``rule``: 'contain'
+    (upstream: the normalised string is a substring of the normalised answer) or
+    'exact'; normalised = ``lower().strip().strip('.')``, upstream's.
 
     Results (prefixed, ``cls/`` by default): ``accuracy``, ``acc_{class}`` for every
     class with GT samples, ``mean_class_acc`` (their mean), ``num_samples`` and
@@ -57,6 +66,13 @@ class ClassificationMetric(TaskFilterMixin, BaseMetric):
     Args:
         task: only samples whose ``task`` equals it are scored; None scores all.
         rule: 'contain' or 'exact'.
+        gt_from: the ground-truth string. 'answer' (upstream): the sample's
+            ``gt_answer``, the benchmark's own spelling of the class (a GeoChat-Bench
+            file converted by tools/dataset_converters/geochat_bench.py carries
+            GeoChat's 'BareLand' as 'bareland', as upstream's ``format_cls``); samples
+            without one use the class name. 'class': the name of ``gt_label`` in the
+            class list the prompt showed (' bare land'), so 'bare land' scores and
+            'bareland' does not.
         collect_device, prefix: as ``BaseMetric``.
     """
     default_prefix = 'cls'
@@ -64,12 +80,15 @@ class ClassificationMetric(TaskFilterMixin, BaseMetric):
     def __init__(self,
                  task: Optional[str] = 'cls',
                  rule: str = 'contain',
+                 gt_from: str = 'answer',
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         if rule not in ('contain', 'exact'):
             raise ValueError(f"rule must be 'contain' or 'exact', got {rule!r}")
-        self.task, self.rule = task, rule
+        if gt_from not in ('answer', 'class'):
+            raise ValueError(f"gt_from must be 'answer' or 'class', got {gt_from!r}")
+        self.task, self.rule, self.gt_from = task, rule, gt_from
         self.last_confusion = None
 
     def _classes(self, sample: dict) -> tuple:
@@ -99,9 +118,12 @@ class ClassificationMetric(TaskFilterMixin, BaseMetric):
             classes = self._classes(sample)
             gt = self._gt_label(sample, classes)
             pred = sample.get('pred_text')
+            target = classes[gt]
+            if self.gt_from == 'answer' and sample.get('gt_answer') is not None:
+                target = sample['gt_answer']
             self.results.append(dict(
                 classes=classes, gt=gt, pred=predict_class(pred, classes),
-                correct=bool(match(pred, classes[gt]))))
+                correct=bool(match(pred, target))))
 
     def compute_metrics(self, results: list) -> dict:
         results = self.scored(results)
