@@ -108,6 +108,8 @@ FACTS = {
                          'RotatedDetMetric'),
     'dota-v1.0_val1024.py': ('DOTADataset', 'det_eval', 'RenderDetTarget', DET_PIXELS,
                              'RotatedDetMetric'),
+    'dota-v1.0_val1024_mf1.py': ('DOTADataset', 'det_eval', 'RenderDetTarget', DET_PIXELS,
+                                 'ConfusionF1Metric'),
     'dota-v1.0_test512_submission.py': ('DOTADataset', 'det_eval', 'RenderDetTarget',
                                         DET_PIXELS, 'RotatedDetMetric'),
     'dota-v1.0_val_online-split1024.py': ('DOTADataset', 'det_eval', 'RenderDetTarget',

@@ -145,3 +145,107 @@ def test_num_classes_and_parse_counts():
     assert res['f1/parse/empty_answers'] == 1
     assert res['f1/parse/failed_samples'] == 1
     assert res['f1/mF1'] == 0.0
+
+
+# --------------------------------------------------------------------------- #
+# upstream quirks (lmmrotate/modules/f1_metric.py)
+# --------------------------------------------------------------------------- #
+def test_zero_area_ground_truth_is_clamped_as_rbbox_overlaps():
+    import torch
+    from mmcv.ops import box_iou_rotated
+    from mmrotate.structures.bbox import rbbox_overlaps
+    # a zero-width polygon (x = 20, y 15..25): rbox (20, 20, 10, 0, -pi/2)
+    line_box = [20, 15, 20, 15, 20, 25, 20, 25]
+    s = sample('a', [(line_box, 'plane')], [gt(line_box, PLANE)])
+    rb = torch.as_tensor(s['gt_instances']['bboxes'])
+    assert rb[0, 2:4].tolist() == [10.0, 0.0]
+    # upstream's rbbox_overlaps clamps w, h to 1e-3 before box_iou_rotated: two equal
+    # 10 x 0.001 boxes, IoU 1; the bare box_iou_rotated has a zero union and gives 0
+    assert rbbox_overlaps(rb, rb).item() == pytest.approx(1.0)
+    assert box_iou_rotated(rb, rb).item() == 0.0
+    # so the answer on it is a TP: C = 1 (plane), CM [[1, 0], [0, 0]] -> P = R = (1, 0),
+    # mP = mR = 1/2, F1 = 1/2 (unclamped: CM [[0, 1], [1, 0]], F1 0)
+    assert evaluate([s])['f1/mF1'] == pytest.approx(1 / 2)
+
+
+def test_score_on_a_threshold_is_compared_in_float32():
+    import torch
+    # upstream's taus are 0.1 * k (0.7000000000000001, 0.9) and its scores float32
+    # tensors; torch compares a float32 tensor with a Python float in float32, where
+    # float32(0.7) = 0.69999999 equals float32(0.1 * 7): the score is kept
+    assert bool(torch.tensor(0.7, dtype=torch.float32) >= 0.1 * 7)
+    assert bool(torch.tensor(0.9, dtype=torch.float32) >= 0.1 * 9)
+    # in float64 the float32 score is below the threshold
+    assert not float(np.float32(0.7)) >= 0.7 and not float(np.float32(0.9)) >= 0.9
+    # P1 found with score 0.9, PLANE_FP with 0.7; one plane GT; C = 1
+    s = sample('a', [(P1, 'plane'), (PLANE_FP, 'plane')], [gt(P1, PLANE)],
+               pred_scores=[0.9, 0.7])
+    # tau 0.7, both kept: CM [[1, 0], [1, 0]] -> P (1/2, 0), R (1, 0), mP 1/4, mR 1/2,
+    #   F1 = 2 (1/8) / (3/4) = 1/3; tau 0.8 and 0.9, P1 only: P = R = (1, 0) -> 1/2
+    res = evaluate([s], score_mode='logprob')
+    assert res['f1/F1@0.7'] == pytest.approx(1 / 3)
+    assert res['f1/F1@0.8'] == pytest.approx(1 / 2)
+    assert res['f1/F1@0.9'] == pytest.approx(1 / 2)
+    # the switch, float64: tau 0.7 drops PLANE_FP (F1 1/2), tau 0.9 drops P1 too: no
+    # detection, the GT missed, CM [[0, 1], [0, 0]] -> F1 0
+    res = evaluate([s], score_mode='logprob', score_dtype='float64')
+    assert res['f1/F1@0.7'] == pytest.approx(1 / 2)
+    assert res['f1/F1@0.8'] == pytest.approx(1 / 2)
+    assert res['f1/F1@0.9'] == 0.0
+    with pytest.raises(ValueError, match='score_dtype'):
+        ConfusionF1Metric(score_dtype='float16')
+
+
+def test_qbox_ground_truth_is_turned_into_rboxes_as_upstream():
+    # upstream converts (N, 8) GT to rboxes (qbox2rbox) before the IoU
+    gts, _ = instances_to_gt([gt(P1, PLANE), gt(S1, SV)], box_type='qbox')
+    s = sample('a', [(P1, 'plane'), (S1, 'small vehicle')], [])
+    s['gt_instances'] = gts.to_dict()
+    # all TP: P = R = (1, 1, 0) -> mP = mR = 2/3
+    assert evaluate([s])['f1/mF1'] == pytest.approx(2 / 3)
+
+
+def test_dota_mf1_benchmark_keeps_difficult_objects():
+    """configs/benchmarks/dota-v1.0_val1024_mf1.py scores LMMRotate's mF1 with difficult
+    objects as ground truth (mmrotate DOTADataset's default diff_thr=100, as LMMRotate's
+    lmmrotate/dataset.py builds it), on tests/data/dota/val with the exact answers."""
+    import os.path as osp
+
+    from mmengine.config import Config
+
+    from rscovlm.registry import DATASETS, METRICS
+    repo = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    cfg = Config.fromfile(osp.join(repo, 'configs', 'benchmarks',
+                                   'dota-v1.0_val1024_mf1.py'))
+    assert cfg.test_dataloader.dataset.diff_thr == 100
+    assert cfg.test_evaluator.type == 'ConfusionF1Metric'
+    assert cfg.test_evaluator.score_dtype == 'float32'
+    assert cfg.val_evaluator == cfg.test_evaluator
+
+    def mf1(diff_thr):
+        ds = DATASETS.build(dict(
+            type='DOTADataset', data_root=osp.join(repo, 'tests', 'data', 'dota', 'val'),
+            ann_file='annfiles/', data_prefix=dict(img_path='images/'), test_mode=True,
+            diff_thr=diff_thr, pipeline=[dict(type='PackVLMInputs')]))
+        classes = ds.metainfo['classes']
+        samples = []
+        for i in range(len(ds)):
+            info = ds.get_data_info(i)
+            text = '\n'.join(line(inst['bbox'], classes[inst['bbox_label']].replace('-', ' '))
+                             for inst in info['instances'])  # every object, difficult too
+            d = ds[i]['data_samples'].to_dict()
+            samples.append(dict(d, pred_text=text, img_shape=(128, 128),
+                                ori_shape=(128, 128)))
+        metric = METRICS.build(cfg.test_evaluator)
+        metric.dataset_meta = ds.metainfo
+        metric.process(None, samples)
+        return metric.evaluate(len(samples))['f1/mF1']
+
+    # objects: plane (label 0) x1, small vehicle (4) x3 (one difficult), ship (6) x1;
+    # C = 6 + 1 = 7, 8 entries with the background.
+    # diff_thr=100: every answer a TP, P = R = 1 for the 3 classes -> mP = mR = 3/8
+    assert mf1(cfg.test_dataloader.dataset.diff_thr) == pytest.approx(3 / 8)
+    # diff_thr=0 (DOTA's protocol, the mAP overlays'): the difficult vehicle is no GT,
+    # its answer a background FP: P(sv) = 2/3 -> mP = (1 + 2/3 + 1) / 8 = 1/3, mR = 3/8,
+    # F1 = 2 (1/3)(3/8) / (17/24) = 6/17
+    assert mf1(0) == pytest.approx(6 / 17)

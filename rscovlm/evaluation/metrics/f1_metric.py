@@ -6,7 +6,13 @@ columns: predicted class, index C = background) is filled image by image, mmdet
 
 1. for each predicted class c, each detection of class c with ``score >= tau`` and
    each GT j with rotated IoU(det, j) >= ``tp_iou_thr``: ``CM[label_j, c] += 1`` and,
-   if ``label_j == c``, ``tp_j += 1``;
+   if ``label_j == c``, ``tp_j += 1``. The IoU is mmrotate's ``rbbox_overlaps``, as
+   upstream: both boxes' width and height are clamped to >= 1e-3 before
+   ``box_iou_rotated``, so a zero-area GT box has an IoU (1 with the same degenerate
+   box) where the bare ``box_iou_rotated`` gives 0. Scores and tau are compared in
+   float32, as upstream's float32 score tensors against a Python float: a score of 0.7
+   or 0.9 (float32 0.69999999 / 0.89999998) is kept at tau = 0.7 / 0.9, where a float64
+   comparison drops it;
 2. a detection that reached no GT adds ``CM[C, c] += 1``;
 3. after all detections, each GT with ``tp_j == 0`` adds ``CM[label_j, C] += 1``.
 
@@ -16,46 +22,60 @@ counts as 1, giving 0), ``mP = mean_k P_k`` and ``mR = mean_k R_k`` over all C +
 entries **including background** (always 0), and ``F1 = 2 mP mR / (mP + mR)`` (0 when
 mP + mR = 0). So duplicate detections of one GT are all TP and a detection over
 several GTs counts several times.
+
+Difficult objects: LMMRotate scores DOTA with mmrotate's ``DOTADataset`` at its default
+``diff_thr=100``, i.e. every object is ground truth; this metric reads ``gt_instances``
+only, so the benchmark's dataset must keep difficult objects there
+(``configs/benchmarks/dota-v1.0_val1024_mf1.py`` sets ``diff_thr=100``).
 """
 from typing import Optional, Sequence, Union
 
 import numpy as np
 import torch
-from mmcv.ops import box_iou_rotated
 from mmengine.evaluator import BaseMetric
+from mmrotate.structures.bbox import rbbox_overlaps
 
 from rscovlm.registry import METRICS
-from rscovlm.structures import check_score_mode, read_prediction
+from rscovlm.structures import check_score_mode, qboxes_to, read_prediction
 from .rotated_det_metric import PARSE_KEY, parse_totals
 from .task_filter import TaskFilterMixin
 
 DEFAULT_SCORE_THRS = tuple(round(0.1 * i, 1) for i in range(10))
+#: the precisions scores and score thresholds can be compared in (``score_dtype``)
+SCORE_DTYPES = ('float32', 'float64')
 
 
 def confusion_matrix(results: Sequence[dict], num_classes: int, score_thr: float,
-                     tp_iou_thr: float = 0.5) -> np.ndarray:
+                     tp_iou_thr: float = 0.5, score_dtype: str = 'float32') -> np.ndarray:
     """The (C+1) x (C+1) matrix of steps 1-3 above.
 
     Args:
         results: per image ``gt_bboxes`` (G, 5) rboxes, ``gt_labels`` (G,),
             ``bboxes`` (N, 5) rboxes, ``scores`` (N,), ``labels`` (N,).
+        score_dtype: ``'float32'`` (upstream) or ``'float64'``: the precision in which
+            ``score >= score_thr`` is decided.
     """
+    if score_dtype not in SCORE_DTYPES:
+        raise ValueError(f'score_dtype must be one of {SCORE_DTYPES}, got {score_dtype!r}')
+    dtype = np.dtype(score_dtype).type
+    thr = dtype(score_thr)
+    iou_thr = np.float32(tp_iou_thr)  # upstream: a float32 IoU tensor against a float
     cm = np.zeros((num_classes + 1, num_classes + 1), dtype=np.int64)
     bg = num_classes
     for res in results:
         gt_labels = np.asarray(res['gt_labels'], dtype=np.int64)
         gt_bboxes = torch.as_tensor(np.asarray(res['gt_bboxes'], np.float32)).reshape(-1, 5)
         labels = np.asarray(res['labels'], dtype=np.int64)
-        scores = np.asarray(res['scores'], dtype=np.float64)
+        scores = np.asarray(res['scores']).astype(dtype)
         bboxes = torch.as_tensor(np.asarray(res['bboxes'], np.float32)).reshape(-1, 5)
         tp = np.zeros(len(gt_labels), dtype=np.int64)
         for c in np.unique(labels):
-            keep = np.nonzero((labels == c) & (scores >= score_thr))[0]
+            keep = np.nonzero((labels == c) & (scores >= thr))[0]
             if len(keep) == 0:
                 continue
-            ious = box_iou_rotated(bboxes[torch.from_numpy(keep)], gt_bboxes).numpy()
+            ious = rbbox_overlaps(bboxes[torch.from_numpy(keep)], gt_bboxes).numpy()
             for row in ious:
-                hits = np.nonzero(row >= tp_iou_thr)[0]
+                hits = np.nonzero(row.astype(np.float32) >= iou_thr)[0]
                 for j in hits:
                     cm[gt_labels[j], c] += 1
                     if gt_labels[j] == c:
@@ -100,10 +120,16 @@ class ConfusionF1Metric(TaskFilterMixin, BaseMetric):
     Args:
         codec, score_mode, task: as ``RotatedDetMetric``.
         score_thrs: the taus; a detection is kept when ``score >= tau``.
-        tp_iou_thr: rotated IoU (``mmcv.ops.box_iou_rotated``) for a match.
+        tp_iou_thr: rotated IoU (mmrotate's ``rbbox_overlaps``) for a match.
         num_classes: C. None (upstream): max GT label + 1 over the whole set (a
             predicted label >= C is then an error); ``'dataset'``:
             ``len(dataset_meta['classes'])``; or an int.
+        score_dtype: ``'float32'`` (upstream) compares scores with each tau in float32;
+            ``'float64'`` compares the float32 scores, widened, with the float64 tau, so
+            a score written as 0.7 or 0.9 falls below tau = 0.7 / 0.9 (float32 0.7 is
+            0.69999999) and the other taus are unchanged. Only score-ranked answers
+            (``score_mode`` ``'logprob'`` / ``'order'``) can differ: constant scores are
+            1.0 in both.
     """
     default_prefix = 'f1'
 
@@ -114,6 +140,7 @@ class ConfusionF1Metric(TaskFilterMixin, BaseMetric):
                  score_thrs: Sequence[float] = DEFAULT_SCORE_THRS,
                  tp_iou_thr: float = 0.5,
                  num_classes: Union[None, int, str] = None,
+                 score_dtype: str = 'float32',
                  task: Optional[str] = 'det',
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
@@ -127,6 +154,10 @@ class ConfusionF1Metric(TaskFilterMixin, BaseMetric):
             raise ValueError(f"num_classes must be None, 'dataset' or an int, got "
                              f'{num_classes!r}')
         self.num_classes = num_classes
+        if score_dtype not in SCORE_DTYPES:
+            raise ValueError(f'ConfusionF1Metric: score_dtype must be one of {SCORE_DTYPES}, '
+                             f'got {score_dtype!r}')
+        self.score_dtype = score_dtype
         self.task = task
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
@@ -137,11 +168,13 @@ class ConfusionF1Metric(TaskFilterMixin, BaseMetric):
             keep = pred['labels'] >= 0
             pred = {k: pred[k][keep] for k in ('bboxes', 'scores', 'labels')}
             gt = sample.get('gt_instances') or {}
-            gt_bboxes = gt.get('bboxes', torch.zeros(0, 5))
+            gt_bboxes = torch.as_tensor(gt.get('bboxes', torch.zeros(0, 5))).cpu()
+            if gt_bboxes.ndim == 2 and gt_bboxes.shape[-1] == 8:  # qboxes, as upstream
+                gt_bboxes = qboxes_to(gt_bboxes, 'rbox')
             gt_labels = gt.get('labels', torch.zeros(0, dtype=torch.long))
             self.results.append({
                 'img_id': sample.get('img_id'),
-                'gt_bboxes': torch.as_tensor(gt_bboxes).cpu().numpy().reshape(-1, 5),
+                'gt_bboxes': gt_bboxes.numpy().reshape(-1, 5),
                 'gt_labels': torch.as_tensor(gt_labels).cpu().numpy().reshape(-1),
                 'bboxes': torch.as_tensor(pred['bboxes']).cpu().numpy().reshape(-1, 5),
                 'scores': torch.as_tensor(pred['scores']).cpu().numpy().reshape(-1),
@@ -170,7 +203,8 @@ class ConfusionF1Metric(TaskFilterMixin, BaseMetric):
         num_classes = self._num_classes(results)
         metrics, f1s, prs = {}, [], []
         for thr in self.score_thrs:
-            cm = confusion_matrix(results, num_classes, thr, self.tp_iou_thr)
+            cm = confusion_matrix(results, num_classes, thr, self.tp_iou_thr,
+                                  self.score_dtype)
             _, _, m_p, m_r, f1 = precision_recall_f1(cm)
             metrics[f'F1@{thr:g}'] = f1
             metrics[f'P@{thr:g}'] = m_p
@@ -186,4 +220,4 @@ class ConfusionF1Metric(TaskFilterMixin, BaseMetric):
         return metrics
 
 
-__all__ = ['ConfusionF1Metric', 'confusion_matrix', 'precision_recall_f1']
+__all__ = ['ConfusionF1Metric', 'confusion_matrix', 'precision_recall_f1', 'SCORE_DTYPES']
