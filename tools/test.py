@@ -20,9 +20,10 @@ from mmengine.dist import is_main_process
 from mmengine.logging import print_log
 
 from rscovlm.engine import GENERATION_SETTINGS
-from rscovlm.utils import (add_run_args, apply_cfg_options, build_runner, complete_config,
-                           dump_json_atomic, finish_distributed, format_metrics_table,
-                           format_summary_table, load_config, load_run_config)
+from rscovlm.utils import (ConfigError, MissingPathError, add_run_args, apply_cfg_options,
+                           build_runner, check_before_build, complete_config, dump_json_atomic,
+                           finish_distributed, format_metrics_table, format_summary_table,
+                           load_config, load_run_config, run_tool)
 
 TEST_KEYS = ('test_dataloader', 'test_evaluator', 'test_cfg')
 JSON_STYLE = dict(indent=2, default=str)
@@ -98,6 +99,8 @@ def setup_cfg(args):
             dict(name=benchmark_name(path), config=path, test_dataloader=b.test_dataloader,
                  test_evaluator=b.test_evaluator, test_cfg=b.test_cfg,
                  model=b.model_overrides) for path, b in zip(args.benchmarks, benchmarks)])
+    # the checkpoint, pretrained folders, test data and model config, before building
+    check_before_build(cfg, phases=('test', ))
     return complete_config(cfg), benchmarks
 
 
@@ -109,12 +112,12 @@ def load_benchmark(path: str, cfg: Config, args) -> Config:
     """The benchmark's test set, evaluator and generation settings, composed with the
     model of ``cfg`` (processors filled in) and the command line's ``--cfg-options``."""
     if not osp.isfile(path):
-        raise FileNotFoundError(f'--benchmarks: {path!r} does not exist (benchmark configs '
+        raise MissingPathError(f'--benchmarks: {path!r} does not exist (benchmark configs '
                                 'live in configs/benchmarks/)')
     bench = load_config(path)
     missing = [k for k in ('test_dataloader', 'test_evaluator') if bench.get(k) is None]
     if missing:
-        raise ValueError(f'--benchmarks: {path} has no {" / ".join(missing)}; a benchmark '
+        raise ConfigError(f'--benchmarks: {path} has no {" / ".join(missing)}; a benchmark '
                          'config defines test_dataloader and test_evaluator')
     composed = Config(dict(model=cfg.model,
                            test_dataloader=bench.test_dataloader,
@@ -131,7 +134,7 @@ def load_benchmark(path: str, cfg: Config, args) -> Config:
     overrides = dict(bench.get('model') or {})
     unknown = sorted(set(overrides) - set(GENERATION_SETTINGS))
     if unknown:
-        raise ValueError(f'--benchmarks: {path} sets model.{unknown[0]}; a benchmark may only '
+        raise ConfigError(f'--benchmarks: {path} sets model.{unknown[0]}; a benchmark may only '
                          f'set the model\'s generation settings {GENERATION_SETTINGS}')
     composed.model_overrides = overrides
     return complete_config(composed)
@@ -167,4 +170,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

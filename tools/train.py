@@ -2,8 +2,9 @@
 ``tools/dist_train.sh`` / ``tools/slurm_train.sh``."""
 import argparse
 
-from rscovlm.utils import (add_run_args, build_runner, complete_config,
-                           find_latest_checkpoint, finish_distributed, load_run_config)
+from rscovlm.utils import (add_run_args, build_runner, check_before_build, complete_config,
+                           find_latest_checkpoint, finish_distributed, load_run_config,
+                           run_tool)
 
 
 def parse_args():
@@ -36,6 +37,8 @@ def setup_cfg(args):
         cfg.resume, cfg.load_from = True, find_latest_checkpoint(cfg.work_dir)
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
+    # the checkpoint, pretrained folders, data and model config, before anything is built
+    check_before_build(cfg, phases=('train', 'val'))
     return complete_config(cfg)
 
 
@@ -45,4 +48,4 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -1,3 +1,4 @@
+import logging
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence
 
@@ -85,6 +86,9 @@ class BaseVLM(BaseModel):
         if save_trainable_only is None:
             save_trainable_only = lora is not None or freeze_vision or freeze_language
         self.save_trainable_only = save_trainable_only
+        self._lora = lora is not None
+        self._base_weights = dict(model).get('pretrained')
+        self.register_load_state_dict_post_hook(self._trainable_only_loaded)
         n_train = sum(p.numel() for p in self.parameters() if p.requires_grad)
         n_all = sum(p.numel() for p in self.parameters())
         MMLogger.get_current_instance().info(
@@ -129,6 +133,36 @@ class BaseVLM(BaseModel):
         prefix = kwargs.get('prefix', args[1] if len(args) > 1 else '')
         trainable = {prefix + n for n, p in self.named_parameters() if p.requires_grad}
         return type(state)((k, v) for k, v in state.items() if k in trainable)
+
+    @staticmethod
+    def _trainable_only_loaded(module: 'BaseVLM', incompatible) -> None:
+        """After a checkpoint is loaded into this model (the root module): when it keeps
+        only trainable weights (``save_trainable_only``), the frozen weights it lacks are
+        expected to be missing. They are taken off the missing keys (mmengine and torch
+        would list every one of them, ~100 lines for a 7B LoRA run, reading as a failed
+        load) and one line says what was loaded and where the rest comes from."""
+        if not getattr(module, 'save_trainable_only', False) or not incompatible.missing_keys:
+            return
+        # every key of the unfiltered state dict (tied weights appear under each name)
+        names = set(BaseModel.state_dict(module, keep_vars=True))
+        if not set(incompatible.missing_keys) <= names:
+            return  # loaded through a parent module (keys with its prefix): left as they are
+        trainable = {n for n, p in module.named_parameters() if p.requires_grad}
+        frozen = [k for k in incompatible.missing_keys if k not in trainable]
+        if not frozen:
+            return
+        missing_trainable = len(incompatible.missing_keys) - len(frozen)
+        incompatible.missing_keys[:] = [k for k in incompatible.missing_keys if k in trainable]
+        what = 'LoRA' if module._lora else 'trainable'
+        loaded = len(trainable) - missing_trainable
+        source = (f'the pretrained model {module._base_weights}' if module._base_weights
+                  else 'the random initialisation (model.model has no pretrained)')
+        message = (f'{type(module).__name__}: loaded {loaded} of {len(trainable)} {what} '
+                   f'tensors from the checkpoint; the other {len(frozen)} (frozen, not saved '
+                   f'with it) are those of {source}')
+        MMLogger.get_current_instance().log(
+            logging.INFO if module._base_weights and not missing_trainable
+            else logging.WARNING, message)
 
     # ---- forward -------------------------------------------------------------------
     def forward(self, inputs: dict, data_samples: Optional[list] = None, mode: str = 'loss'):
