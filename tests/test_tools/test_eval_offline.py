@@ -587,20 +587,40 @@ def test_predictions_without_img_shape_use_the_configs_frame(tmp_path):
     assert "'P0001__128__0___0': [96, 128] -> [392, 532]" in output
 
 
-def test_visualize_predictions_of_the_cotraining_demo(tmp_path, demo_data):
-    """The README's command on the co-training config: detection answers drawn with the
-    demo's codec, other tasks' answers (same images) skipped, img_shape optional."""
+def test_visualize_predictions_of_the_cotraining_demo(tmp_path, demo_data, capsys):
+    """The README's command on the co-training config: every task drawn, one folder per
+    task, one picture per sample (several VQA questions of one image do not overwrite
+    each other), img_shape optional, and the count it reports is the files it wrote."""
+    import cv2
+    spec = importlib.util.spec_from_file_location(
+        'visualize_predictions', osp.join(REPO, 'tools', 'analysis_tools',
+                                          'visualize_predictions.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
     preds = tmp_path / 'preds.jsonl'
     recs = [dict(r, img_shape=None) if i % 2 else r
             for i, r in enumerate(demo_predictions(demo_data))]
     dump_predictions([{k: v for k, v in r.items() if v is not None} for r in recs], str(preds))
     out = tmp_path / 'vis'
-    log = subprocess.run(
-        [sys.executable, 'tools/analysis_tools/visualize_predictions.py', COTRAIN,
-         str(preds), str(out), '--cfg-options', f'data_root={demo_data}'],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
-        env=dict(os.environ, OMP_NUM_THREADS='1'))
-    assert log.returncode == 0, log.stderr[-3000:]
-    # the 8 test images, one picture each, named by image (no other task overwrote them)
-    assert sorted(os.listdir(out)) == [f'P00{k}__112__0___0.png' for k in range(25, 33)]
-    assert 'wrote 8 images' in log.stdout
+    (out / 'det').mkdir(parents=True)
+    (out / 'det' / 'stale.png').write_bytes(b'')  # an older run's file is not counted
+    written = tool.main([COTRAIN, str(preds), str(out), '--num', '3',
+                         '--cfg-options', f'data_root={demo_data}'])
+    expected = dict(caption=3, cls=3, conversation=2, det=3, grounding=3, vqa=3)
+    assert written == expected
+    files = {task: sorted(os.listdir(out / task)) for task in expected}
+    files['det'].remove('stale.png')
+    assert {task: len(names) for task, names in files.items()} == expected
+    assert files['det'] == [f'P00{k}__112__0___0.png' for k in (25, 26, 27)]
+    # two questions of P0025, one of P0026: told apart by their question ids
+    assert files['vqa'] == ['P0025__112__0___0_0.png', 'P0025__112__0___0_1.png',
+                            'P0026__112__0___0_0.png']
+    assert files['grounding'][0].startswith('P0025__112__0___0_')
+    assert 'wrote 17 pictures to' in capsys.readouterr().out
+    # 112-px images drawn 512 px wide, with the title, legend and text panels under them
+    picture = cv2.imread(str(out / 'det' / files['det'][0]))
+    assert picture.shape[1] == 512 and picture.shape[0] > 512 + 40
+
+    with pytest.raises(SystemExit, match=r'error: .*nope\.jsonl'):
+        tool.main([COTRAIN, str(tmp_path / 'nope.jsonl'), str(out),
+                   '--cfg-options', f'data_root={demo_data}'])

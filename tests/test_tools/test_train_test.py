@@ -66,10 +66,10 @@ def test_test_dumps_predictions_and_offline_rescoring_agrees(trained, tmp_path, 
     vis = tmp_path / 'vis'
     run([sys.executable, 'tools/analysis_tools/visualize_predictions.py', CONFIG, str(preds),
          str(vis), '--num', '3', '--cfg-options', f'data_root={demo_data}'])
-    pngs = sorted(vis.glob('*.png'))
+    pngs = sorted(vis.glob('det/*.png'))  # one folder per task
     assert [p.stem for p in pngs] == sorted(l['img_id'] for l in lines[:3])
     import cv2
-    assert cv2.imread(str(pngs[0])).shape[1] == 112 * 4
+    assert cv2.imread(str(pngs[0])).shape[1] == 512  # the longer side, by default
 
 
 def test_dist_test_two_processes_gloo(trained, tmp_path, demo_data):

@@ -1,91 +1,123 @@
-"""Draw ground truth (green) and parsed predictions (red) on the test images.
+"""Draw a predictions file against a config's test set: one picture per sample, every task.
 
     python tools/analysis_tools/visualize_predictions.py CONFIG PREDICTIONS OUT_DIR \
-        [--num 20] [--scale 4] [--cfg-options data_root=...]
+        [--num 20] [--tasks det grounding ...] [--scale S] [--cfg-options data_root=...]
 
-PREDICTIONS is a ``tools/test.py --out`` file; its detection answers are drawn (a
-co-training test set's other tasks are skipped). Each PNG shows the image upscaled by
-``--scale``, the ground-truth polygons in green (ignored objects as corner dots), the
-boxes parsed from the model's answer in red, and the answer text under the image.
+PREDICTIONS is a ``tools/test.py --out`` file (or any file ``eval_offline.py`` reads: the
+samples are built and joined to their predictions the same way, ``img_shape`` optional).
+For each task of the test set the first ``--num`` samples that have a prediction are
+drawn by ``rscovlm.visualization.VLMVisualizer`` into ``OUT_DIR/<task>/<name>.png``, where
+``<name>`` is the image id followed by the fields that tell the task's samples of one
+image apart (e.g. ``question_id``), so no picture overwrites another. A picture has a
+title (image id, task, question, box counts), the image with the ground truth (thick
+green), ignored objects (dashed orange) and the boxes parsed from the answer (thin red,
+with their scores when the file carries ``pred_scores``) and a legend for box tasks, and
+the conversation, the answer and the reference text under it.
 """
 import argparse
-import os
 import os.path as osp
+import re
+import sys
+from collections import defaultdict
 
-import cv2
-import numpy as np
+import mmcv
 from mmengine.config import DictAction
 from mmengine.registry import init_default_scope
 
-from rscovlm.codecs import normalize_class_name
-from rscovlm.evaluation import load_predictions
-from rscovlm.registry import CODECS
-from rscovlm.utils import build_gt_dataset, load_config
-from rscovlm.visualization import draw_polygons, render_text
+from rscovlm.evaluation import offline
+from rscovlm.evaluation.predictions import KEY_FIELDS, read_predictions
+from rscovlm.utils import load_config
+from rscovlm.visualization import VLMVisualizer
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Visualize predictions against ground truth')
-    parser.add_argument('config', help='config whose test set and codec produced the predictions')
+    parser.add_argument('config', help='config whose test set produced the predictions')
     parser.add_argument('predictions', help='predictions file (.jsonl) from tools/test.py --out')
-    parser.add_argument('out_dir', help='where to write the PNGs')
-    parser.add_argument('--num', type=int, default=20, help='how many images')
-    parser.add_argument('--scale', type=float, default=4.0, help='upscaling factor')
+    parser.add_argument('out_dir', help='where to write the pictures (one folder per task)')
+    parser.add_argument('--num', type=int, default=20, help='how many samples per task')
+    parser.add_argument('--tasks', nargs='+', default=None,
+                        help='only these tasks (default: every task of the test set)')
+    parser.add_argument('--scale', type=float, default=None,
+                        help='upscaling factor (default: the longer side becomes 512 px)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default=None)
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
-def main():
-    args = parse_args()
+def detection_classes(dataset):
+    """The class names of the test set's detection source (a mixture has several)."""
+    classes = dataset.metainfo.get('classes')
+    if classes:
+        return classes
+    sources = getattr(dataset, 'datasets', [])
+    sources = sources.values() if isinstance(sources, dict) else sources
+    return next((d.metainfo['classes'] for d in sources if d.metainfo.get('classes')), None)
+
+
+def picture_names(samples):
+    """``{index: '<task>/<name>.png'}``: the name is the image id and each key field
+    (``KEY_FIELDS``) that differs between samples of that task."""
+    by_task = defaultdict(list)
+    for i, sample in samples:
+        by_task[sample.metainfo.get('task') or 'none'].append((i, sample.metainfo))
+    names = {}
+    for task, metas in by_task.items():
+        fields = [k for k in KEY_FIELDS if k not in ('img_id', 'task')
+                  and len({m.get(k) for _, m in metas}) > 1]
+        for i, meta in metas:
+            parts = [str(meta.get('img_id'))]
+            for value in (str(meta[k]) for k in fields if meta.get(k) is not None):
+                # an id that starts with the image id (P0001_3) replaces it
+                parts = [value] if value.startswith(parts[0]) and len(parts) == 1 else \
+                    parts + [value]
+            name = re.sub(r'[^\w.-]+', '-', '_'.join(parts))
+            names[i] = osp.join(re.sub(r'[^\w.-]+', '-', task), f'{name}.png')
+    if len(set(names.values())) != len(names):  # the join keeps one sample per key
+        raise RuntimeError('two samples of one task got the same picture name')
+    return names
+
+
+def main(argv=None):
+    args = parse_args(argv)
     init_default_scope('rscovlm')
     cfg = load_config(args.config, args.cfg_options)
-    dataset = build_gt_dataset(cfg)
-    # the detection records of the test set (a co-training test set holds other tasks'
-    # records of the same images too)
-    records = {}
-    for i in range(len(dataset)):
-        info = dataset.get_data_info(i)
-        if info.get('task', 'det') == 'det':
-            records[info['img_id']] = info
-    evaluators = cfg.test_evaluator if isinstance(cfg.test_evaluator, list) \
-        else [cfg.test_evaluator]
-    codec_cfg = next((e['codec'] for e in evaluators if e.get('codec')), dict(type='QBoxCodec'))
-    codec = CODECS.build(codec_cfg)
-    classes = dataset.metainfo.get('classes')
-    if classes is None:  # a mixture: the detection source's classes
-        sources = getattr(dataset, 'datasets', [])
-        sources = sources.values() if isinstance(sources, dict) else sources
-        classes = next((d.metainfo['classes'] for d in sources
-                        if d.metainfo.get('classes') and getattr(d, 'task', 'det') == 'det'), None)
-    if classes is None:
-        raise SystemExit(f'{args.config}: its test set has no detection classes to draw')
-    classes = [normalize_class_name(c) for c in classes]
-    os.makedirs(args.out_dir, exist_ok=True)
+    try:
+        predictions = read_predictions(args.predictions)
+        dataset = offline.build_dataset(cfg)
+        samples, grid_indices = offline.read_samples(dataset)
+        missing = set(offline.fill_predictions(samples, predictions, args.predictions,
+                                               grid_indices=grid_indices)['missing'])
+    except (offline.EvalOfflineError, ValueError, OSError) as e:
+        raise SystemExit(f'error: {e}')
+    classes = detection_classes(dataset)
 
-    preds = [p for p in load_predictions(args.predictions)
-             if p.get('task', 'det') == 'det'][:args.num]
-    for pred in preds:
-        record = records.get(pred['img_id'])
-        if record is None:
-            raise KeyError(f"{args.predictions}: img_id {pred['img_id']!r} is not in the "
-                           'config\'s test set')
-        img = cv2.imread(record['img_path'])
-        ori_h, ori_w = img.shape[:2]
-        img_h, img_w = pred.get('img_shape') or (ori_h, ori_w)
-        parsed = codec.decode(pred['pred_text'], classes, scale=(ori_w / img_w, ori_h / img_h))
-        canvas = cv2.resize(img, None, fx=args.scale, fy=args.scale,
-                            interpolation=cv2.INTER_NEAREST)
-        instances = record['instances']
-        draw_polygons(canvas, [i['bbox'] for i in instances],
-                      [classes[i['bbox_label']] for i in instances], (0, 200, 0),
-                      args.scale, 2, dashed=[bool(i['ignore_flag']) for i in instances])
-        draw_polygons(canvas, parsed.qboxes, [classes[l] for l in parsed.labels],
-                      (0, 0, 255), args.scale, 1)
-        text = render_text(['answer:'] + pred['pred_text'].splitlines(), canvas.shape[1])
-        cv2.imwrite(osp.join(args.out_dir, f"{pred['img_id']}.png"),
-                    np.concatenate([canvas, text], axis=0))
-    print(f'wrote {len(preds)} images to {args.out_dir}')
+    chosen, per_task = [], defaultdict(int)
+    for i, sample in enumerate(samples):
+        task = sample.metainfo.get('task') or 'none'
+        if i in missing or (args.tasks and task not in args.tasks):
+            continue
+        if per_task[task] < args.num:
+            per_task[task] += 1
+            chosen.append((i, sample))
+    names = picture_names(chosen)
+
+    visualizer = VLMVisualizer(name='visualize_predictions', scale=args.scale)
+    written = defaultdict(int)
+    for i, sample in chosen:
+        path = sample.metainfo.get('img_path') or (sample.metainfo.get('img_paths') or [None])[0]
+        try:
+            image = mmcv.imread(path, channel_order='rgb')
+        except (FileNotFoundError, TypeError) as e:
+            raise SystemExit(f'error: cannot read the image of {sample.metainfo.get("img_id")!r} '
+                             f'({path!r}): {e}')
+        visualizer.add_datasample(names[i], image, sample, classes=classes,
+                                  out_file=osp.join(args.out_dir, names[i]))
+        written[osp.dirname(names[i])] += 1  # add_datasample raises when it cannot write
+    total = sum(written.values())
+    counts = ', '.join(f'{task} {n}' for task, n in sorted(written.items()))
+    print(f'wrote {total} pictures to {args.out_dir} ({counts})')
+    return dict(written)
 
 
 if __name__ == '__main__':
-    main()
+    main(sys.argv[1:])
