@@ -125,7 +125,10 @@ def test_task_filter_empty_predictions_and_scale():
 
 def test_missing_references_and_bad_args():
     with pytest.raises(ValueError, match="img_id='x'"):
-        evaluate([sample('x', 'a plane', [' '])], **NO_JAVA)
+        evaluate([sample('x', 'a plane', [])], **NO_JAVA)
+    # blank references count as references unless dropped (upstream keeps them)
+    with pytest.raises(ValueError, match="img_id='x'"):
+        evaluate([sample('x', 'a plane', [' '])], drop_empty_references=True, **NO_JAVA)
     with pytest.raises(ValueError, match='SPICE'):
         CaptionMetric(metrics=('BLEU', 'SPICE'), tokenizer=None)
     with pytest.raises(ValueError, match='tokenizer'):
@@ -196,3 +199,20 @@ def test_agreement_with_pycocoevalcap_ptb_and_meteor():
     assert 0 < out['caption/METEOR'] < 1
     # punctuation: PTB separates 'terminal.' into 'terminal', the raw variant does not
     assert out['caption/CIDEr'] != pytest.approx(out['caption/CIDEr_raw'])
+
+
+@needs_java
+def test_empty_reference_kept_through_ptb():
+    """An empty reference survives the PTB tokenizer as an empty line and is scored as
+    upstream (COCOEvalCap) scores it: BLEU's closest reference length can be its 0."""
+    samples = [sample('a', 'a plane on the runway', ['A plane on the runway.', '']),
+               sample('b', 'green field near a road', ['Green field near a road.'])]
+    kept = evaluate(samples, metrics=('BLEU', 'CIDEr'), scale=1.0)
+    dropped = evaluate(samples, metrics=('BLEU', 'CIDEr'), scale=1.0,
+                       drop_empty_references=True)
+    # image a averages CIDEr over its references: 10 and 0; image b: 10
+    assert kept['caption/CIDEr'] == pytest.approx(7.5)
+    assert dropped['caption/CIDEr'] == pytest.approx(10.0)
+    # every candidate word matches: BLEU-1 is 1 either way (closest length 5, not 0)
+    assert kept['caption/BLEU_1'] == pytest.approx(1.0)
+    assert dropped['caption/BLEU_1'] == pytest.approx(1.0)
