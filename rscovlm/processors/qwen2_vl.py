@@ -1,8 +1,12 @@
 """Qwen2-VL-style processors (tokenizer + image processor) built from config.
 
 ``dict(type='PretrainedProcessor', pretrained=<local dir>)`` loads a model-zoo checkpoint's
-own processor: its ``preprocessor_config.json`` carries the min/max pixels it was trained
-with, so evaluation resizes as training did unless ``min_pixels``/``max_pixels`` are given.
+own processor, the way transformers' ``AutoProcessor`` reads the folder: the tokenizer
+(``tokenizer.json`` / ``tokenizer_config.json``), the chat template (``chat_template.json``,
+else ``chat_template.jinja``, else the one in ``tokenizer_config.json``) and the image
+processor, whose ``preprocessor_config.json`` carries the min/max pixels the checkpoint
+was trained with, so evaluation resizes as training did unless ``min_pixels`` /
+``max_pixels`` are given.
 
 ``dict(type='TinyQwen2VLProcessor', corpus=...)`` builds a small Qwen2-VL-style processor
 offline: a byte-level BPE tokenizer trained in well under a second on ``corpus`` (digits
@@ -14,6 +18,8 @@ processor is called with ``do_resize=False``). Its ``min_pixels``/``max_pixels``
 in a dataset config where a dataset needs its own (a recipe's detection pixels); left
 ``None`` they are the processor's (:func:`pixel_range`), i.e. the ones set here.
 """
+import json
+import os.path as osp
 from typing import Optional, Tuple
 
 from rscovlm.registry import PROCESSORS
@@ -39,14 +45,39 @@ class VLProcessor:
 
     @classmethod
     def from_pretrained(cls, path: str, **image_kwargs) -> 'VLProcessor':
+        """The processor of a local folder; its chat template is the tokenizer's (see
+        :func:`folder_chat_template`)."""
         from transformers import AutoImageProcessor, AutoTokenizer
+        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        tokenizer.chat_template = folder_chat_template(path, tokenizer)
         return cls(
-            AutoTokenizer.from_pretrained(path, local_files_only=True),
+            tokenizer,
             AutoImageProcessor.from_pretrained(path, local_files_only=True, **image_kwargs))
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(tokenizer={type(self.tokenizer).__name__}, '
                 f'vocab={len(self.tokenizer)}, image_processor={self.image_processor!r})')
+
+
+def folder_chat_template(path: str, tokenizer=None) -> Optional[str]:
+    """The chat template of a Hugging Face folder, as transformers' processor reads it:
+    ``chat_template.json`` (``{"chat_template": ...}``, older transformers) first, then
+    ``chat_template.jinja``, else the tokenizer's own (``tokenizer_config.json``);
+    ``None`` when the folder has none."""
+    legacy = osp.join(path, 'chat_template.json')
+    if osp.isfile(legacy):
+        with open(legacy, encoding='utf-8') as f:
+            template = json.load(f).get('chat_template')
+        if template:
+            return template
+    jinja = osp.join(path, 'chat_template.jinja')
+    if osp.isfile(jinja):
+        with open(jinja, encoding='utf-8') as f:
+            return f.read()
+    template = getattr(tokenizer, 'chat_template', None)
+    if isinstance(template, dict):  # named templates: the default one
+        template = template.get('default')
+    return template or None
 
 
 def pixel_range(processor) -> Tuple[int, int]:
@@ -99,13 +130,34 @@ def PretrainedProcessor(pretrained: str,  # noqa: N802 (config type name)
                         min_pixels: Optional[int] = None,
                         max_pixels: Optional[int] = None,
                         **kwargs) -> VLProcessor:
-    """Load a processor from a local Hugging Face directory (no download)."""
-    if min_pixels is not None and max_pixels is not None:
-        # Qwen2-VL's image processor resizes with ``size``; setting only min/max pixels
-        # would leave training and inference resizing differently.
-        kwargs.update(min_pixels=min_pixels, max_pixels=max_pixels,
-                      size=dict(shortest_edge=min_pixels, longest_edge=max_pixels))
-    return VLProcessor.from_pretrained(pretrained, **kwargs)
+    """Load a processor from a local Hugging Face directory (no download).
+
+    Args:
+        pretrained: the folder (``save_pretrained`` layout).
+        min_pixels, max_pixels: override the folder's pixel bounds (its
+            ``preprocessor_config.json``); one given alone keeps the folder's other bound.
+    """
+    if not osp.isdir(pretrained):
+        raise FileNotFoundError(
+            f'processor pretrained={pretrained!r} is not a local directory; point it at the '
+            'checkpoint folder (the one holding tokenizer.json and preprocessor_config.json)')
+    processor = VLProcessor.from_pretrained(pretrained, **kwargs)
+    if min_pixels is None and max_pixels is None:
+        return processor
+    lo, hi = pixel_range(processor)
+    lo = lo if min_pixels is None else int(min_pixels)
+    hi = hi if max_pixels is None else int(max_pixels)
+    if lo > hi:
+        raise ValueError(f'PretrainedProcessor({pretrained!r}): min_pixels {lo} > max_pixels '
+                         f'{hi} (one of them is the folder\'s preprocessor_config.json); set '
+                         'both min_pixels and max_pixels')
+    # Qwen2-VL's image processor resizes with ``size``; setting only min/max pixels
+    # would leave training and inference resizing differently.
+    from transformers import AutoImageProcessor
+    kwargs.update(min_pixels=lo, max_pixels=hi, size=dict(shortest_edge=lo, longest_edge=hi))
+    processor.image_processor = AutoImageProcessor.from_pretrained(
+        pretrained, local_files_only=True, **kwargs)
+    return processor
 
 
 @PROCESSORS.register_module()

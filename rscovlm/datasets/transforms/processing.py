@@ -1,12 +1,11 @@
-from typing import List, Optional, Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 import torch
 from mmcv.transforms import BaseTransform
 
 from rscovlm.processors import build_processor
-from rscovlm.processors.chat import (DEFAULT_SYSTEM, IGNORE_INDEX, IM_END, IM_START, IMAGE_PAD,
-                                     VISION_END, VISION_START)
+from rscovlm.processors.chat import IMAGE_PAD, encode_chat
 from rscovlm.registry import TRANSFORMS
 
 
@@ -14,12 +13,13 @@ from rscovlm.registry import TRANSFORMS
 class ProcessVLMInputs(BaseTransform):
     """Chat template, tokenisation, label masking and pixel values for Qwen2-VL models.
 
-    The Qwen2-VL chat layout (:mod:`rscovlm.processors.chat`, the pieces the tokenizer's
-    Jinja template is built from) is written span by span (as upstream RSCoVLM does) so
-    the label mask is exact: loss falls on the assistant's content tokens and its closing
-    ``<|im_end|>`` only; system and user turns, the ``<|im_start|>assistant\\n`` header,
-    the newline after ``<|im_end|>`` and every vision token are ``-100``. Without an
-    assistant turn the generation prompt ``<|im_start|>assistant\\n`` is appended.
+    The conversation is written by the processor's tokenizer's own chat template
+    (:func:`rscovlm.processors.chat.encode_chat`: the ids transformers'
+    ``processor.apply_chat_template`` gives for a checkpoint folder). Loss falls on the
+    assistant's content tokens and its closing ``<|im_end|>`` only; system and user
+    turns, the ``<|im_start|>assistant\\n`` header, the newline after ``<|im_end|>`` and
+    every vision token are ``-100``. Without an assistant turn the template's generation
+    prompt is appended.
 
     Required keys: ``messages``; ``img`` (BGR, already resized by ``SmartResize``; a list
     for several images, one per image item in order) when a message holds an image.
@@ -35,14 +35,8 @@ class ProcessVLMInputs(BaseTransform):
 
     def __init__(self, processor: Optional[dict] = None) -> None:
         self.processor = build_processor(processor, caller='ProcessVLMInputs')
-        ids = self.processor.tokenizer.convert_tokens_to_ids
-        self.im_start, self.im_end = ids(IM_START), ids(IM_END)
-        self.vision_start, self.vision_end = ids(VISION_START), ids(VISION_END)
-        self.image_pad = ids(IMAGE_PAD)
+        self.image_pad = self.processor.tokenizer.convert_tokens_to_ids(IMAGE_PAD)
         self.merge = self.processor.image_processor.merge_size
-
-    def _text(self, text: str) -> List[int]:
-        return self.processor.tokenizer(text, add_special_tokens=False)['input_ids']
 
     def _images(self, images) -> Tuple[Optional[torch.Tensor], Optional[torch.Tensor]]:
         if not images:
@@ -81,34 +75,9 @@ class ProcessVLMInputs(BaseTransform):
                              f'{n_placeholders} <image> placeholder(s) but {n_images} '
                              'image(s) were loaded')
 
-        ids: List[int] = []
-        labels: List[int] = []
-
-        def add(tokens, supervised=False):
-            ids.extend(tokens)
-            labels.extend(tokens if supervised else [IGNORE_INDEX] * len(tokens))
-
-        if not messages or messages[0]['role'] != 'system':
-            messages = [dict(role='system', content=DEFAULT_SYSTEM)] + list(messages)
-        n_image = 0
-        for message in messages:
-            role = message['role']
-            assistant = role == 'assistant'
-            add([self.im_start] + self._text(f'{role}\n'))
-            contents = message['content']
-            if isinstance(contents, str):
-                contents = [dict(type='text', text=contents)]
-            for content in contents:
-                if content['type'] == 'image':
-                    n_tokens = int(grid_thw[n_image].prod()) // self.merge**2
-                    add([self.vision_start] + [self.image_pad] * n_tokens + [self.vision_end])
-                    n_image += 1
-                elif content['type'] == 'text':
-                    add(self._text(content['text']), supervised=assistant)
-            add([self.im_end], supervised=assistant)
-            add(self._text('\n'))
-        if messages[-1]['role'] != 'assistant':
-            add([self.im_start] + self._text('assistant\n'))  # generation prompt
+        image_tokens = [] if grid_thw is None else (
+            grid_thw.prod(-1) // self.merge**2).tolist()
+        ids, labels = encode_chat(self.processor.tokenizer, messages, image_tokens)
 
         results['input_ids'] = torch.tensor(ids, dtype=torch.long)
         results['labels'] = torch.tensor(labels, dtype=torch.long)
