@@ -22,7 +22,18 @@ class VLMRunner(Runner):
     * The model's processor (tokenizer, image processor with its min/max pixels) is saved
       once into ``<work_dir>/processor`` beside the weights, so evaluation and export
       tokenize and resize exactly as training did.
+
+    A config that sets ``strategy`` (``_base_/strategies/fsdp.py``, ``deepspeed_zero*.py``)
+    is built as ``VLMFlexibleRunner``, which gives the same guarantees under mmengine's
+    FlexibleRunner.
     """
+
+    @classmethod
+    def from_cfg(cls, cfg):
+        if cfg.get('strategy') is not None:
+            from .flexible_runner import VLMFlexibleRunner
+            return VLMFlexibleRunner.from_cfg(cfg)
+        return super().from_cfg(cfg)
 
     def setup_env(self, env_cfg: dict) -> None:
         if self._launcher == 'pytorch' and not torch.cuda.is_available() \

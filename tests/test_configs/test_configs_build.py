@@ -5,8 +5,6 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from mmengine.registry import STRATEGIES
-
 from rscovlm import registry as R
 from rscovlm.utils import complete_config, iter_dataset_cfgs
 
@@ -24,7 +22,7 @@ REGISTRY_BY_KEY = dict(
     optimizer=R.OPTIMIZERS, param_scheduler=R.PARAM_SCHEDULERS, default_hooks=R.HOOKS,
     custom_hooks=R.HOOKS, train_cfg=R.LOOPS, val_cfg=R.LOOPS, test_cfg=R.LOOPS,
     visualizer=R.VISUALIZERS, vis_backends=R.VISBACKENDS, log_processor=R.LOG_PROCESSORS,
-    strategy=STRATEGIES)
+    strategy=R.STRATEGIES)
 
 
 def registry_key(key):
