@@ -284,5 +284,5 @@ def box_line_scores(text: str, tokens: Sequence[tuple], num_boxes: int) -> list:
 
 
 __all__ = ['SCORE_MODES', 'PARSERS', 'TASK_PARSERS', 'check_score_mode', 'frame_scale',
-           'count_out_of_image', 'default_parser', 'parse_prediction', 'fill_prediction', 'read_prediction',
-           'box_line_scores']
+           'count_out_of_image', 'default_parser', 'parse_prediction', 'fill_prediction',
+           'read_prediction', 'box_line_scores']
