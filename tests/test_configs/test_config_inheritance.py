@@ -211,7 +211,8 @@ val_dataloader = test_dataloader
     assert cfg.val_dataloader == cfg.test_dataloader
     assert cfg.test_dataloader.dataset.type == 'VQADataset'
     assert cfg.test_dataloader.dataset.pipeline[2].type == 'RenderConversation'
-    assert cfg.test_evaluator == dict(type='VQAMetric', rule='contain', per_type=True)
+    assert cfg.test_evaluator == dict(type='VQAMetric', rule='contain', per_type=True,
+                                      blank_is_wrong=False)
 
 
 @pytest.mark.parametrize('name', BASES)
