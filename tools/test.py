@@ -19,7 +19,6 @@ from mmengine.config import Config, ConfigDict
 from mmengine.dist import is_main_process
 from mmengine.logging import print_log
 
-from rscovlm.engine import GENERATION_SETTINGS
 from rscovlm.utils import (ConfigError, MissingPathError, add_run_args, apply_cfg_options,
                            build_runner, check_before_build, complete_config, dump_json_atomic,
                            finish_distributed, format_metrics_table, format_summary_table,
@@ -131,6 +130,7 @@ def load_benchmark(path: str, cfg: Config, args) -> Config:
         stem = osp.splitext(args.out)[0]
         composed.test_evaluator = with_dump(composed.test_evaluator,
                                             f'{stem}_{benchmark_name(path)}.jsonl')
+    from rscovlm.engine import GENERATION_SETTINGS  # imports the runner (seconds)
     overrides = dict(bench.get('model') or {})
     unknown = sorted(set(overrides) - set(GENERATION_SETTINGS))
     if unknown:

@@ -144,14 +144,16 @@ def model_config_problems(cfg: Config) -> List[str]:
 
 def check_before_build(cfg: Config, phases: Sequence[str] = PHASES,
                        limit: Optional[int] = 3) -> None:
-    """Raise :class:`ConfigError` (a :class:`MissingPathError` when only paths are wrong)
-    listing the problems :func:`path_problems` and :func:`model_config_problems` find:
-    the first ``limit`` of them and a count of the rest (``None``: all)."""
-    paths = path_problems(cfg, phases)
-    problems = paths + model_config_problems(cfg)
+    """Raise :class:`MissingPathError` listing the problems :func:`path_problems` finds,
+    else :class:`ConfigError` listing those of :func:`model_config_problems`: the first
+    ``limit`` of them and a count of the rest (``None``: all)."""
+    # paths first: the model config check imports transformers, which takes seconds
+    problems = path_problems(cfg, phases)
+    error = MissingPathError
+    if not problems:
+        problems, error = model_config_problems(cfg), ConfigError
     if not problems:
         return
-    error = MissingPathError if problems == paths else ConfigError
     if limit is not None and len(problems) > limit:
         problems = problems[:limit] + [
             f'{len(problems) - limit} more like these (tools/misc/check_config.py lists '

@@ -16,7 +16,6 @@ Reading also catches the settings that would otherwise change nothing without a 
 import ast
 import copy
 import difflib
-import inspect
 import logging
 import os
 import os.path as osp
@@ -342,7 +341,7 @@ def shadowed_variable_warnings(path: str, cfg: Config) -> List[str]:
         bases_of(filename)
     # a runner setting re-set by a child (val_dataloader) is a change of that setting;
     # that a base copied it elsewhere (test_dataloader = val_dataloader) is by design
-    known = runner_keys(cfg)
+    known = RUNNER_KEYS
     assigned = {f: _assigned_names(m) for f, (m, _) in files.items()}
     base_reads: Dict[str, Config] = {}
     stale: Dict[Tuple[str, str, str], List[str]] = {}
@@ -376,32 +375,19 @@ def shadowed_variable_warnings(path: str, cfg: Config) -> List[str]:
 # --------------------------------------------------------------------------- #
 # --cfg-options
 # --------------------------------------------------------------------------- #
-#: top-level keys the runners read besides their ``__init__`` arguments (``self.cfg.get``),
-#: and the keys rscovlm's tools read
-_RUNNER_CFG_KEYS = ('runner_type', 'custom_imports', 'data_root', 'model_wrapper_cfg',
-                    'find_unused_parameters', 'sync_bn', 'activation_checkpointing',
-                    'efficient_conv_bn_eval', 'compile', 'strategy', 'work_dir')
-
-
-def runner_keys(cfg: Optional[dict] = None) -> set:
-    """The top-level config keys the run reads: the arguments of mmengine's ``Runner``
-    and ``FlexibleRunner`` (and of the config's ``runner_type``), plus
-    ``_RUNNER_CFG_KEYS``."""
-    from mmengine.runner import FlexibleRunner, Runner
-    classes = [Runner, FlexibleRunner]
-    runner_type = (cfg or {}).get('runner_type')
-    if isinstance(runner_type, str):
-        from rscovlm.registry import RUNNERS
-        try:
-            found = RUNNERS.get(runner_type)
-        except Exception:
-            found = None
-        if found is not None:
-            classes.append(found)
-    keys = set(_RUNNER_CFG_KEYS)
-    for cls in classes:
-        keys.update(n for n in inspect.signature(cls.__init__).parameters if n != 'self')
-    return keys
+#: the top-level config keys the runs read: the arguments of mmengine's ``Runner`` (and
+#: ``FlexibleRunner``: ``strategy``, ``compile``), the keys they read with ``cfg.get``, and
+#: rscovlm's (``runner_type``, ``custom_imports``, ``data_root``). Kept as a list so that
+#: reading a config does not import the runners (and deepspeed with them); a test keeps it
+#: in step with mmengine.
+RUNNER_KEYS = frozenset((
+    'model', 'work_dir', 'train_dataloader', 'val_dataloader', 'test_dataloader',
+    'train_cfg', 'val_cfg', 'test_cfg', 'auto_scale_lr', 'optim_wrapper', 'param_scheduler',
+    'val_evaluator', 'test_evaluator', 'default_hooks', 'custom_hooks', 'data_preprocessor',
+    'load_from', 'resume', 'launcher', 'env_cfg', 'log_processor', 'log_level', 'visualizer',
+    'default_scope', 'randomness', 'experiment_name', 'cfg', 'strategy', 'compile',
+    'model_wrapper_cfg', 'find_unused_parameters', 'sync_bn', 'activation_checkpointing',
+    'efficient_conv_bn_eval', 'runner_type', 'custom_imports', 'data_root'))
 
 
 def _type_problem(key: str, old: Any, new: Any) -> Optional[str]:
@@ -459,7 +445,7 @@ def cfg_option_problems(cfg: Config, options: dict,
     options = {k: v for k, v in options.items() if k != 'data_root'}
     if not options:
         return errors, warnings
-    known = runner_keys(cfg)
+    known = RUNNER_KEYS
     uses = variable_fields(path) if path else {}
     for key, value in options.items():
         parts = key.split('.')
