@@ -6,7 +6,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import FlexibleRunner
 
 from rscovlm.registry import RUNNERS, STRATEGIES
-from .consolidate import replace_path
+from rscovlm.models.consolidate import replace_path
 
 
 def save_processor(model, out_dir: str) -> None:

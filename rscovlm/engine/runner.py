@@ -41,6 +41,25 @@ class VLMRunner(Runner):
             torch_dist.init_process_group(backend='gloo')
         super().setup_env(env_cfg)
 
+    def load_checkpoint(self, filename: str, map_location='cpu', strict: bool = False,
+                        revise_keys=[(r'^module.', '')]):
+        """mmengine's, plus the sharded checkpoint directories of FSDP and DeepSpeed
+        (merged by ``rscovlm.models.consolidate``), written on any world size."""
+        if not osp.isdir(str(filename)):
+            return super().load_checkpoint(filename, map_location, strict, revise_keys)
+        from mmengine.runner.checkpoint import _load_checkpoint_to_model
+
+        from rscovlm.models.consolidate import load_consolidated_state_dict, load_extra_state
+        checkpoint = dict(load_extra_state(filename),
+                          state_dict=load_consolidated_state_dict(filename))
+        self.call_hook('after_load_checkpoint', checkpoint=checkpoint)
+        model = self.model.module if is_model_wrapper(self.model) else self.model
+        checkpoint = _load_checkpoint_to_model(model, checkpoint, strict,
+                                               revise_keys=revise_keys)
+        self._has_loaded = True
+        self.logger.info(f'Load checkpoint from {filename}')
+        return checkpoint
+
     def save_checkpoint(self, out_dir: str, filename: str, *args, **kwargs):
         if '://' in str(out_dir):  # remote backends: nothing to rename
             return super().save_checkpoint(out_dir, filename, *args, **kwargs)

@@ -17,7 +17,7 @@ base; what they lack for a VLM:
   ``torch.distributed.checkpoint`` directory (``'sharded'``: every rank writes its shard,
   and loading reshards to the new world size). Weights-only loads (``load_from``,
   ``tools/test.py``) of any layout, DeepSpeed's included, go through
-  :func:`rscovlm.engine.consolidate.load_consolidated_state_dict`.
+  :func:`rscovlm.models.consolidate.load_consolidated_state_dict`.
 * **ZeRO-3 and generation**: a ``HfDeepSpeedConfig`` lives while the model is built, so
   transformers partitions the weights as it creates them and ``generate`` runs with
   ``synced_gpus=True`` (ranks that finish early keep stepping, nobody hangs). Under FSDP
@@ -35,7 +35,8 @@ from mmengine._strategy import DDPStrategy, DeepSpeedStrategy
 from mmengine.dist import get_rank, is_distributed, is_main_process
 
 from rscovlm.registry import STRATEGIES
-from .consolidate import EXTRA_STATE, checkpoint_layout, load_consolidated_state_dict
+from rscovlm.models.consolidate import (EXTRA_STATE, checkpoint_layout,
+                                        load_consolidated_state_dict)
 
 _DTYPES = dict(bf16='bfloat16', bfloat16='bfloat16', fp16='float16', float16='float16',
                fp32='float32', float32='float32')
@@ -60,6 +61,26 @@ def block_classes(model: torch.nn.Module) -> set:
     for module in model.modules():
         names.update(getattr(module, '_no_split_modules', None) or ())
     return {type(m) for m in model.modules() if type(m).__name__ in names}
+
+
+def register_deepspeed_optimizers() -> list:
+    """Register DeepSpeed's optimizers that this DeepSpeed version has in mmengine's
+    ``OPTIMIZERS`` (``DeepSpeedCPUAdam``, ``FusedAdam``, ...); returns their names."""
+    import importlib
+
+    from mmengine.registry import OPTIMIZERS
+    names = []
+    for module, name in (('deepspeed.ops.adam', 'DeepSpeedCPUAdam'),
+                         ('deepspeed.ops.adam', 'FusedAdam'),
+                         ('deepspeed.ops.lamb', 'FusedLamb')):
+        try:
+            cls = getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError):
+            continue
+        if OPTIMIZERS.get(name) is None:
+            OPTIMIZERS.register_module(module=cls)
+        names.append(name)
+    return names
 
 
 def _resume_randomness(strategy, extra: dict) -> None:
@@ -136,6 +157,8 @@ class VLMFSDPStrategy(DDPStrategy):
     def _wrap_model(self, model: torch.nn.Module) -> torch.nn.Module:
         from torch.distributed.fsdp import (CPUOffloadPolicy, MixedPrecisionPolicy,
                                             fully_shard)
+        if not is_distributed():  # one process (e.g. tools/test.py): nothing to shard
+            return model
         if not _on_cpu():
             torch.cuda.set_device(int(os.environ.get('LOCAL_RANK', 0)))
             model.to(torch.device('cuda', torch.cuda.current_device()))
@@ -336,7 +359,15 @@ class VLMDeepSpeedStrategy(DeepSpeedStrategy):
                 'the deepspeed_zero* strategies need DeepSpeed: `pip install deepspeed` '
                 '(on a machine without a GPU, DS_ACCELERATOR=cpu selects its CPU '
                 'accelerator)') from err
-        super().__init__(**kwargs)
+        # mmengine 0.11 registers DeepSpeed's optimizers from module paths that DeepSpeed
+        # >= 0.17 moved (deepspeed.runtime.fp16.onebit): register those that import
+        import mmengine._strategy.deepspeed as mm_deepspeed
+        registrar = mm_deepspeed.register_deepspeed_optimizers
+        mm_deepspeed.register_deepspeed_optimizers = register_deepspeed_optimizers
+        try:
+            super().__init__(**kwargs)
+        finally:
+            mm_deepspeed.register_deepspeed_optimizers = registrar
         self.config.setdefault('zero_allow_untested_optimizer', True)
         self._hf_ds_config = None
 
@@ -352,12 +383,21 @@ class VLMDeepSpeedStrategy(DeepSpeedStrategy):
             super()._setup_distributed(launcher, backend, **kwargs)
 
     def build_model(self, model):
-        if self.zero_stage == 3 and isinstance(model, dict):
-            # transformers partitions the weights while it builds (zero.Init) and
-            # generates with synced_gpus=True while this object lives (weak reference)
-            from transformers.integrations import HfDeepSpeedConfig
+        if self.zero_stage != 3:
+            return super().build_model(model)
+        # While a HfDeepSpeedConfig lives (transformers keeps a weak reference),
+        # from_pretrained partitions the weights as it loads them (zero.Init) and
+        # generate() runs with synced_gpus=True. A random-init model (config=...) is
+        # built whole first: transformers' weight init indexes the partitioned (empty)
+        # embedding under zero.Init; deepspeed.initialize partitions it afterwards.
+        from transformers.integrations import HfDeepSpeedConfig
+        hf_model = (model.get('model') or {}) if isinstance(model, dict) else {}
+        if hf_model.get('pretrained'):
             self._hf_ds_config = HfDeepSpeedConfig(self.config)
-        return super().build_model(model)
+        model = super().build_model(model)
+        if self._hf_ds_config is None:
+            self._hf_ds_config = HfDeepSpeedConfig(self.config)
+        return model
 
     def build_optim_wrapper(self, optim_wrapper, model=None):
         if isinstance(optim_wrapper, dict) and \

@@ -1,4 +1,7 @@
-"""Every checkpoint rscovlm writes, read back as one plain state dict.
+"""Model weights from every checkpoint layout rscovlm writes, as one plain state dict.
+
+It sits in ``models`` so that the export (``rscovlm.models.export``) and the runners'
+strategies (``rscovlm.engine``) read checkpoints through one function.
 
 Three layouts exist, all named ``iter_N.pth`` / ``epoch_N.pth`` in the work dir:
 
@@ -8,8 +11,10 @@ Three layouts exist, all named ``iter_N.pth`` / ``epoch_N.pth`` in the work dir:
   ``state_dict_cfg='sharded'``): each rank's shards plus ``.metadata``, and
   ``extra_state.pth`` (meta, message hub, schedulers) from rank 0;
 * a directory written by DeepSpeed (``deepspeed_zero*.py``): ``mp_rank_00_model_states.pt``
-  (module weights for ZeRO-1/2, the run's client state) and one
-  ``*zero_pp_rank_*_optim_states.pt`` per rank (fp32 master weights, partitioned).
+  (ZeRO-1/2: module weights and the run's client state; ZeRO-3 writes
+  ``zero_pp_rank_<r>_mp_rank_00_model_states.pt`` per rank) and one
+  ``*zero_pp_rank_<r>_mp_rank_00_optim_states.pt`` per rank (fp32 master weights,
+  partitioned).
 
 :func:`load_consolidated_state_dict` turns any of them into ``{name: tensor}`` with the
 model's own parameter names (``hf_model.model.language_model...``), on CPU, without a
@@ -25,7 +30,15 @@ import torch
 
 DCP_METADATA = '.metadata'
 EXTRA_STATE = 'extra_state.pth'
-DEEPSPEED_MODEL_STATES = 'mp_rank_00_model_states.pt'
+DEEPSPEED_MODEL_STATES = ('mp_rank_00_model_states.pt',  # ZeRO-1/2
+                          'zero_pp_rank_0_mp_rank_00_model_states.pt')  # ZeRO-3, rank 0
+
+
+def _deepspeed_model_states(path: str):
+    for name in DEEPSPEED_MODEL_STATES:
+        if osp.isfile(osp.join(path, name)):
+            return osp.join(path, name)
+    return None
 
 
 def checkpoint_layout(path: str) -> str:
@@ -35,17 +48,17 @@ def checkpoint_layout(path: str) -> str:
     if osp.isdir(path):
         if osp.isfile(osp.join(path, DCP_METADATA)):
             return 'dcp'
-        if osp.isfile(osp.join(path, DEEPSPEED_MODEL_STATES)):
+        if _deepspeed_model_states(path):
             return 'deepspeed'
         raise ValueError(
             f'{path} is a directory but neither a torch.distributed.checkpoint '
-            f'({DCP_METADATA}) nor a DeepSpeed checkpoint ({DEEPSPEED_MODEL_STATES}); '
+            f'({DCP_METADATA}) nor a DeepSpeed checkpoint (*mp_rank_00_model_states.pt); '
             'point at the iter_N.pth / epoch_N.pth a run wrote')
     raise FileNotFoundError(f'checkpoint {path!r} does not exist')
 
 
 def _strip_module_prefix(state: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
-    return OrderedDict((k[len('module.'):] if k.startswith('module.') else k, v)
+    return OrderedDict((k[len('module.'):] if k.startswith('module.') else k, v.detach())
                        for k, v in state.items())
 
 
@@ -95,8 +108,7 @@ def load_extra_state(path: str) -> dict:
         extra = osp.join(path, EXTRA_STATE)
         return torch.load(extra, map_location='cpu', weights_only=False) \
             if osp.isfile(extra) else {}
-    states = torch.load(osp.join(path, DEEPSPEED_MODEL_STATES), map_location='cpu',
-                        weights_only=False)
+    states = torch.load(_deepspeed_model_states(path), map_location='cpu', weights_only=False)
     return {k: v for k, v in states.items() if k in ('meta', 'message_hub', 'param_schedulers')}
 
 
