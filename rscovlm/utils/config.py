@@ -474,8 +474,9 @@ def cfg_option_problems(cfg: Config, options: dict,
         for depth, part in enumerate(parts):
             where = '.'.join(parts[:depth + 1])
             if isinstance(parent, dict) and part not in parent:
+                # (a runner setting the config leaves out is simply added)
                 close = difflib.get_close_matches(part, [str(k) for k in parent], n=3,
-                                                  cutoff=0.8)
+                                                  cutoff=0.8) if depth else []
                 if close:
                     prefix = '.'.join(parts[:depth])
                     names = ' / '.join(f'{prefix}.{c}' if prefix else c for c in close)
