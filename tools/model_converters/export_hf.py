@@ -8,8 +8,10 @@ whose other weights come from ``model.model.pretrained``), merges LoRA adapters 
 weights and writes ``config.json``, ``generation_config.json``, safetensors weights and the
 processor files (from ``<checkpoint dir>/processor`` when the run saved one there, else
 the config's processor) into OUT_DIR; one line says what was written. The folder loads
-with ``Qwen2_5_VLForConditionalGeneration.from_pretrained(OUT_DIR)`` and
-``AutoProcessor.from_pretrained(OUT_DIR)``, without rscovlm.
+without rscovlm: ``Qwen2_5_VLForConditionalGeneration.from_pretrained(OUT_DIR)``, and
+``AutoProcessor.from_pretrained(OUT_DIR)`` (its video part needs torchvision; the tokenizer
+and image processor alone load without it). A sharded checkpoint directory (FSDP,
+DeepSpeed) is read through ``rscovlm.models.export.load_state_dict_for_export``.
 """
 import argparse
 
