@@ -10,8 +10,8 @@ processor files (from ``<checkpoint dir>/processor`` when the run saved one ther
 the config's processor) into OUT_DIR; one line says what was written. The folder loads
 without rscovlm: ``Qwen2_5_VLForConditionalGeneration.from_pretrained(OUT_DIR)``, and
 ``AutoProcessor.from_pretrained(OUT_DIR)`` (its video part needs torchvision; the tokenizer
-and image processor alone load without it). A sharded checkpoint directory (FSDP,
-DeepSpeed) is read through ``rscovlm.models.export.load_state_dict_for_export``.
+and image processor alone load without it). CHECKPOINT is read by
+``rscovlm.models.export.load_state_dict_for_export``, the one reader of export.
 """
 import argparse
 
