@@ -204,6 +204,9 @@ class VLMInferencer:
         key = (task, from_array)
         if key not in self._pipelines:
             load, rest = split_pipeline(self.task_inputs[task].pipeline)
+            # the steps naming processor=None get this model's processor, whatever
+            # config was completed since
+            complete_config(self.cfg)
             with DefaultScope.overwrite_default_scope(self.scope):
                 steps = ([_LoadArray()] if from_array else [load]) + rest
                 if load is None and not from_array:
@@ -240,7 +243,10 @@ class VLMInferencer:
         info = self.task_inputs[task]
         if task in ('grounding', 'vqa', 'chat') and not (question or '').strip():
             raise ValueError(f"task {task!r} needs a question (for grounding: the object "
-                             "to find, e.g. 'the ship at the top')")
+                             "to find, e.g. 'red ship at the top')")
+        question = (question or '').strip() or None
+        if task == 'grounding' and question.lower().startswith('the '):
+            question = question[4:].strip()  # the prompt is 'find the {phrase}'
         if task in ('det', 'caption', 'cls') and question:
             raise ValueError(f"task {task!r} asks the config's prompt and takes no question; "
                              "use task='chat' to ask your own")
@@ -252,14 +258,15 @@ class VLMInferencer:
             classes = [c for c in (classes or ()) if c] or None
             if classes is None:
                 try:
-                    classes = info.default_classes()
+                    with DefaultScope.overwrite_default_scope(self.scope):
+                        classes = info.default_classes()
                 except (OSError, KeyError, ValueError) as e:
                     raise ValueError(f'task {task!r} needs classes: the config\'s test set '
                                      f'({info.source}) could not give them ({e})') from None
             if not classes:
                 raise ValueError(f'task {task!r} needs classes, e.g. classes=["plane", '
                                  '"ship"]; the config has no class list for it')
-        return dict(question=(question or '').strip() or None,
+        return dict(question=question,
                     classes=tuple(classes) if classes else None)
 
     def tile_settings(self, task: str, tile: Optional[int], overlap: Optional[int]):
@@ -306,7 +313,9 @@ class VLMInferencer:
                 ``'grounding'`` (the box of the object ``question`` describes),
                 ``'caption'``, ``'vqa'`` (a short answer to ``question``), ``'cls'``
                 (one of ``classes``), ``'chat'`` (``question`` asked as typed).
-            question: the question (grounding, vqa, chat).
+            question: the question (vqa, chat), or for grounding the object to find
+                (``'red ship'``: the prompt is ``find the red ship``; a leading
+                ``the`` is dropped).
             classes: class names (det, cls); default the config's test-set classes.
             tile: split images larger than ``tile`` px into ``tile`` px windows every
                 ``tile - overlap`` px (the split converter's windows), answer each and
