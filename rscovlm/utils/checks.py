@@ -95,7 +95,8 @@ def path_problems(cfg: Config, phases: Sequence[str] = PHASES) -> List[str]:
     the data of each phase's datasets."""
     problems = []
     load_from = cfg.get('load_from')
-    if isinstance(load_from, str) and not _remote(load_from) and not osp.isfile(load_from):
+    # a file, or a sharded (FSDP / DeepSpeed) checkpoint directory
+    if isinstance(load_from, str) and not _remote(load_from) and not osp.exists(load_from):
         what = 'resume from' if cfg.get('resume') else 'load'
         problems.append(f'checkpoint {load_from!r} does not exist (the checkpoint to {what}; '
                         'load_from)')

@@ -162,6 +162,8 @@ def test_missing_paths_are_named_before_building(tmp_path, demo_data):
     assert problems[0] == f"checkpoint '{tmp_path}/iter_9.pth' does not exist (the " \
         'checkpoint to load; load_from)'
     assert problems[1].startswith(f"model.model.pretrained: '{tmp_path}/Qwen2.5-VL' is not")
+    cfg.load_from = str(tmp_path)  # a sharded checkpoint is a directory
+    assert not path_problems(cfg)[0].startswith('checkpoint')
     missing = load_config(DEMO_DET, {'data_root': str(tmp_path / 'nowhere')})
     # one line for the folder, though three datasets name it
     assert path_problems(missing) == [
