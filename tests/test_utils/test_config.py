@@ -8,7 +8,7 @@ from rscovlm.processors import build_processor, model_processor_cfg
 from rscovlm.registry import TRANSFORMS
 from rscovlm.utils import (ConfigError, MissingPathError, complete_config, load_config,
                            set_data_root)
-from rscovlm.utils.checks import check_before_build, path_problems
+from rscovlm.utils.checks import check_before_build, model_config_problems, path_problems
 from rscovlm.utils.config import RUNNER_KEYS, shadowed_variable_warnings
 
 
@@ -136,12 +136,14 @@ def test_a_child_that_sets_a_base_variable_is_warned(tmp_path, logged):
     assert logged == []
 
 
-def test_no_config_of_the_repository_re_sets_a_copied_variable():
+def test_no_config_of_the_repository_re_sets_a_copied_variable_or_misspells_a_key():
     files = [f for pattern in ('configs/**/*.py', 'projects/*/configs/**/*.py')
              for f in glob.glob(osp.join(REPO, pattern), recursive=True) if '_base_' not in f]
     assert len(files) > 30
     for path in files:
-        assert shadowed_variable_warnings(path, Config.fromfile(path)) == [], path
+        cfg = Config.fromfile(path, import_custom_modules=False)
+        assert shadowed_variable_warnings(path, cfg) == [], path
+        assert model_config_problems(cfg) == [], path
 
 
 def test_runner_keys_cover_the_runners_arguments():
