@@ -341,14 +341,13 @@ def shadowed_variable_warnings(path: str, cfg: Config) -> List[str]:
         bases_of(filename)
     # a runner setting re-set by a child (val_dataloader) is a change of that setting;
     # that a base copied it elsewhere (test_dataloader = val_dataloader) is by design
-    known = RUNNER_KEYS
     assigned = {f: _assigned_names(m) for f, (m, _) in files.items()}
     base_reads: Dict[str, Config] = {}
     stale: Dict[Tuple[str, str, str], List[str]] = {}
     for filename, (module, _) in files.items():
         for name, field, _kind in _variable_uses(module):
             setters = [g for g in files if filename in ancestors[g] and name in assigned[g]]
-            if not setters or name not in cfg or name in known:
+            if not setters or name not in cfg or name in RUNNER_KEYS:
                 continue
             if filename not in base_reads:
                 base_reads[filename] = Config.fromfile(filename, import_custom_modules=False)
