@@ -5,11 +5,13 @@
 #   bash tools/dist_train.sh configs/rscovlm/qwen2.5-vl-7b_full_16xb2-10e_dota-v1.0-512.py 8 \
 #       --cfg-options model.model.pretrained=... \
 #       model.processor.pretrained=...
-# For ZeRO-1 as upstream, also inherit '../_base_/strategies/deepspeed_zero1.py'.
+# DeepSpeed ZeRO-1 as upstream (needs `pip install deepspeed`): about 37-46 GiB per 80 GB GPU
+# on 8-32 GPUs, where DDP would need 130 (tools/analysis_tools/estimate_memory.py); swap the
+# strategy line for '../_base_/strategies/fsdp.py' to train without DeepSpeed.
 _base_ = [
     '../_base_/models/qwen2.5-vl-7b-instruct.py', '../_base_/mixes/dota-v1.0-512_det.py',
     '../benchmarks/dota-v1.0_val.py', '../_base_/schedules/epoch-10e_adamw-2e-6_cosine.py',
-    '../_base_/default_runtime.py'
+    '../_base_/default_runtime.py', '../_base_/strategies/deepspeed_zero1.py'
 ]
 model = dict(gradient_checkpointing=True)
 train_dataloader = dict(batch_size=2, num_workers=8)

@@ -8,11 +8,13 @@
 #       --cfg-options model.model.pretrained=... model.processor.pretrained=...
 # The log reports loss_{task} and share_{task} (det, grounding, conversation, ...); the
 # mixture table is logged at the start. Evaluated on DOTA-v1.0 val 512 by default.
-# For ZeRO-1 as upstream, also inherit '../_base_/strategies/deepspeed_zero1.py'.
+# DeepSpeed ZeRO-1 as upstream (needs `pip install deepspeed`): about 37-46 GiB per 80 GB GPU
+# on 8-32 GPUs, where DDP would need 130 (tools/analysis_tools/estimate_memory.py); swap the
+# strategy line for '../_base_/strategies/fsdp.py' to train without DeepSpeed.
 _base_ = [
     '../_base_/models/qwen2.5-vl-7b-instruct.py', '../_base_/mixes/rscovlm_cotrain.py',
     '../benchmarks/dota-v1.0_val.py', '../_base_/schedules/epoch-1e_adamw-2e-6_cosine.py',
-    '../_base_/default_runtime.py'
+    '../_base_/default_runtime.py', '../_base_/strategies/deepspeed_zero1.py'
 ]
 model = dict(gradient_checkpointing=True)
 default_hooks = dict(
