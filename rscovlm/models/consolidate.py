@@ -51,8 +51,8 @@ def checkpoint_layout(path: str) -> str:
         if _deepspeed_model_states(path):
             return 'deepspeed'
         raise ValueError(
-            f'{path} is a directory but neither a torch.distributed.checkpoint '
-            f'({DCP_METADATA}) nor a DeepSpeed checkpoint (*mp_rank_00_model_states.pt); '
+            f'{path} is not a known checkpoint directory: neither a '
+            f'torch.distributed.checkpoint ({DCP_METADATA}) nor a DeepSpeed checkpoint (*mp_rank_00_model_states.pt); '
             'point at the iter_N.pth / epoch_N.pth a run wrote')
     raise FileNotFoundError(f'checkpoint {path!r} does not exist')
 

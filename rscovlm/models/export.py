@@ -31,14 +31,13 @@ def load_state_dict_for_export(checkpoint: str) -> Dict[str, torch.Tensor]:
     model's own ``state_dict`` names them (``hf_model.model.language_model...``).
 
     The one place export reads checkpoints: a checkpoint file written by the runner
-    (mmengine's dict, weights under ``state_dict``; a bare state dict also works). A
-    checkpoint directory (sharded FSDP / DeepSpeed) is refused with what to do.
+    (mmengine's dict, weights under ``state_dict``; a bare state dict also works), or a
+    sharded checkpoint directory (FSDP ``state_dict_cfg='sharded'``, DeepSpeed ZeRO) of
+    any world size, merged by :func:`rscovlm.models.consolidate.load_consolidated_state_dict`.
     """
     if osp.isdir(checkpoint):
-        raise ValueError(
-            f'{checkpoint} is a checkpoint directory (sharded: FSDP or DeepSpeed); export '
-            'reads a checkpoint file: save a full one (fsdp strategy state_dict_cfg='
-            "'full') or consolidate the shards into one .pth first")
+        from .consolidate import load_consolidated_state_dict
+        return load_consolidated_state_dict(checkpoint)
     if not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint {checkpoint!r} does not exist')
     from mmengine.runner.checkpoint import CheckpointLoader

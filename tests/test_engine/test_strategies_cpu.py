@@ -133,7 +133,8 @@ def test_fsdp_sharded_killed_resumes_exactly_and_loads_on_one_process(
     work = tmp_path / 'work'
     extra = {**FSDP_FP32, 'strategy.state_dict_cfg': 'sharded', 'load_from': init_weights}
     args = ['bash', 'tools/dist_train.sh', config, '2', '--work-dir', str(work),
-            *options(demo_data, 400, **extra)]
+            *options(demo_data, 400, **extra,
+                     **{'default_hooks.checkpoint.max_keep_ckpts': -1})]
     proc = subprocess.Popen(args, cwd=REPO, start_new_session=True,
                             env=dict(os.environ, OMP_NUM_THREADS='1', PORT='29642',
                                      PYTHON=sys.executable),
@@ -154,6 +155,9 @@ def test_fsdp_sharded_killed_resumes_exactly_and_loads_on_one_process(
     assert (resumed / '.metadata').is_file()
     # same data order, optimizer and scheduler state: the uninterrupted run's weights
     assert_same_weights(weights(resumed), reference)
+    # the HF export reads the shards as the full file (so it writes the same folder)
+    from rscovlm.models.export import load_state_dict_for_export
+    assert_same_weights(load_state_dict_for_export(str(resumed)), reference)
 
     # a world size of one reads the two ranks' shards (plain VLMRunner: tools/test.py)
     preds = tmp_path / 'preds.jsonl'
@@ -202,10 +206,10 @@ def test_deepspeed_configs_build_their_strategy(name, stage, tmp_path):
     becomes DeepSpeed's: clip_grad -> gradient_clipping, bf16 kept."""
     from mmengine.config import Config
 
-    from rscovlm.registry import STRATEGIES
+    from rscovlm import registry
     cfg = Config.fromfile(f'{STRATEGIES}/{name}.py')
-    strategy = STRATEGIES.build(dict(cfg.strategy, work_dir=str(tmp_path),
-                                     env_kwargs=dict(launcher='none')))
+    strategy = registry.STRATEGIES.build(dict(cfg.strategy, work_dir=str(tmp_path),
+                                              env_kwargs=dict(launcher='none')))
     assert strategy.zero_stage == stage
     assert strategy.config['bf16'] == dict(enabled=True)
     model = torch.nn.Linear(2, 2)

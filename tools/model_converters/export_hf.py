@@ -27,7 +27,8 @@ def parse_args():
     parser = argparse.ArgumentParser(
         description='Export an rscovlm checkpoint as a Hugging Face folder')
     parser.add_argument('config', help='the config the checkpoint was trained with')
-    parser.add_argument('checkpoint', help='checkpoint file (iter_N.pth / epoch_N.pth)')
+    parser.add_argument('checkpoint', help='checkpoint (iter_N.pth / epoch_N.pth: a file, or '
+                        'the directory of a sharded FSDP / DeepSpeed checkpoint)')
     parser.add_argument('out_dir', help='the folder to write')
     parser.add_argument('--dtype', choices=['bf16', 'fp16', 'fp32'],
                         help="cast the weights (default: keep the model's)")
