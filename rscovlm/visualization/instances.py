@@ -34,7 +34,8 @@ def draw_scale(height: int, width: int) -> float:
 def class_colors(num_classes: int) -> list:
     """A BGR colour per class: mmdet's ``'random'`` palette (fixed seed), so a class
     keeps its colour from image to image."""
-    return [tuple(int(c) for c in rgb[::-1]) for rgb in get_palette('random', max(num_classes, 1))]
+    palette = get_palette('random', max(num_classes, 1))
+    return [tuple(int(c) for c in rgb[::-1]) for rgb in palette]
 
 
 def box_captions(names: Sequence[Optional[str]], scores: Optional[Sequence[float]]) -> list:
@@ -73,8 +74,10 @@ def draw_prediction(img: np.ndarray, prediction: dict, with_text: bool = True) -
         return canvas
     answer = (prediction.get('answer') or '').splitlines() or ['']
     if len(answer) > MAX_ANSWER_LINES:
-        answer = answer[:MAX_ANSWER_LINES] + [f'... ({len(answer) - MAX_ANSWER_LINES} more lines)']
-    lines = [f"Q: {prediction.get('prompt', '')}", 'A: ' + answer[0]] + ['   ' + a for a in answer[1:]]
+        more = len(answer) - MAX_ANSWER_LINES
+        answer = answer[:MAX_ANSWER_LINES] + [f'... ({more} more lines)']
+    lines = [f"Q: {prediction.get('prompt', '')}", 'A: ' + answer[0]]
+    lines += ['   ' + a for a in answer[1:]]
     if inst:
         lines.append(f'{len(polys)} box(es)')
     panel = render_text(lines, canvas.shape[1])

@@ -157,10 +157,21 @@ def test_page_in_headless_chromium_shows_the_inferencers_answer(tmp_path, tiny_c
         shown = driver.find_element(By.CSS_SELECTOR, '#answer textarea').get_attribute('value')
         driver.save_screenshot(str(tmp_path / 'web_demo.png'))
         assert shown == expected['answer']
-        rows = driver.find_elements(By.CSS_SELECTOR, '#boxes tbody tr')
+        grid = driver.find_element(By.CSS_SELECTOR, '#boxes [role=grid]')
         num_boxes = len(expected['instances']['labels'])
-        assert len([r for r in rows if r.text.strip()]) == num_boxes
+        assert int(grid.get_attribute('aria-rowcount')) == num_boxes + 1  # + the header
         assert (tmp_path / 'web_demo.png').stat().st_size > 0
+
+        # a file that is not an image is refused with the reason
+        notes = tmp_path / 'notes.png'
+        notes.write_text('not an image')
+        driver.find_element(By.CSS_SELECTOR, '#upload button[aria-label=Clear]').click()
+        wait.until(ec.presence_of_element_located(
+            (By.CSS_SELECTOR, '#upload input[type=file]'))).send_keys(str(notes))
+        wait.until(ec.text_to_be_present_in_element((By.ID, 'upload'), 'notes'))
+        driver.find_element(By.ID, 'run').click()
+        wait.until(ec.text_to_be_present_in_element(
+            (By.TAG_NAME, 'body'), 'notes.png is not an image (PNG, JPEG, TIFF, ...)'))
     finally:
         if driver is not None:
             driver.quit()

@@ -23,10 +23,12 @@ import sys
 # no usage statistics sent from a local demo
 os.environ.setdefault('GRADIO_ANALYTICS_ENABLED', 'False')
 
+import mmcv  # noqa: E402
 import numpy as np  # noqa: E402
 from mmengine.config import DictAction  # noqa: E402
 
 from rscovlm.apis import TASKS, ImageReadError, read_image_header  # noqa: E402
+from rscovlm.visualization.instances import draw_prediction  # noqa: E402
 
 #: the upload limits (see --max-mb, --max-side)
 MAX_MB, MAX_SIDE = 50, 20000
@@ -116,10 +118,11 @@ def make_answer_fn(inferencer, tile: int = DEFAULT_TILE, overlap: int = DEFAULT_
             path, task=task,
             question=(question or None) if task in ('grounding', 'vqa', 'chat') else None,
             classes=classes if task in ('det', 'cls') else None,
-            tile=tile if task == 'det' else None, overlap=overlap, return_vis=True,
-            show_progress=False)
+            tile=tile if task == 'det' else None, overlap=overlap, show_progress=False)
         pred = result['predictions'][0]
-        picture = np.ascontiguousarray(result['visualization'][0][..., ::-1])
+        # the boxes only: the page shows the answer beside the picture
+        drawn = draw_prediction(mmcv.imread(path, 'color'), pred, with_text=False)
+        picture = np.ascontiguousarray(drawn[..., ::-1])
         return picture, pred['answer'], box_table(pred)
 
     return answer
@@ -141,7 +144,7 @@ def build_demo(inferencer, **limits):
                     'Upload an image, choose a task, press **Run**. ' + '; '.join(
                         f'**{t}**: {h}' for t, h in TASK_HELP.items()) + '.')
         with gr.Row():
-            with gr.Column():
+            with gr.Column(scale=2):
                 upload = gr.File(label='image', file_types=['image'], type='filepath',
                                  elem_id='upload')
                 task = gr.Radio(list(TASKS), value='det', label='task', elem_id='task')
@@ -150,13 +153,14 @@ def build_demo(inferencer, **limits):
                 classes = gr.Textbox(label='classes (det, cls; comma-separated)',
                                      elem_id='classes')
                 button = gr.Button('Run', variant='primary', elem_id='run')
-            with gr.Column():
+                text = gr.Textbox(label='answer', lines=4, max_lines=10, interactive=False,
+                                  elem_id='answer')
+            with gr.Column(scale=3):
                 picture = gr.Image(label='result', type='numpy', interactive=False,
                                    elem_id='picture')
-                text = gr.Textbox(label='answer', lines=6, interactive=False,
-                                  elem_id='answer')
-        table = gr.Dataframe(headers=TABLE_HEADERS, label='boxes (original-image pixels)',
-                             interactive=False, elem_id='boxes')
+                table = gr.Dataframe(headers=TABLE_HEADERS,
+                                     label='boxes (original-image pixels)',
+                                     interactive=False, elem_id='boxes')
         button.click(run, [upload, task, question, classes], [picture, text, table])
     return demo
 
