@@ -8,6 +8,7 @@ the pipeline of that task's benchmark base (``configs/benchmarks/_base_/``) with
 config's own loading and resizing steps.
 """
 import copy
+import inspect
 import os.path as osp
 from typing import List, Optional, Sequence
 
@@ -119,9 +120,13 @@ class TaskInput:
 
     @property
     def region_type(self) -> Optional[str]:
-        """The first of the dataset's ``region_types`` (the box type asked for)."""
+        """The first of the dataset's ``region_types`` (the box type asked for; the
+        dataset class's default when the config sets none)."""
         types = self.dataset.get('region_types')
-        if types is None:
+        if types is None and self.task in ('det', 'grounding'):
+            param = inspect.signature(self.dataset_class).parameters.get('region_types')
+            types = None if param is None else param.default
+        if types is None or types is inspect.Parameter.empty:
             return None
         return types if isinstance(types, str) else tuple(types)[0]
 
