@@ -58,7 +58,9 @@ def build(tiny_cfg, attn='sdpa', **overrides):
     torch.manual_seed(0)
     cfg = copy.deepcopy(tiny_cfg.model)
     cfg.model.attn_implementation = attn
-    cfg.update(overrides)
+    for key, value in overrides.items():
+        # replaced, not merged: a Qwen2-VL ``model`` must not keep Qwen2.5-VL's vision keys
+        cfg[key] = value
     return MODELS.build(cfg).eval()
 
 
