@@ -17,6 +17,7 @@ import importlib
 import json
 import os
 import os.path as osp
+import re
 import subprocess
 import sys
 
@@ -639,6 +640,43 @@ def test_geochat_bench_region_captioning(tmp_path):
         dict(image='0000123.png', question='{<50><50><70><90>|<45>}', question_id=1,
              captions=['a ship near the dock'])]
     assert stats == dict(read=2, written=2, images=2)
+
+
+def _geochat_bench_inputs(kind, tmp_path):
+    """Three records of GeoChat-Bench's ``kind`` file, and the extra arguments."""
+    if kind == 'aid':
+        return [dict(image=f'Airport/{k}.png', text=GEOCHAT_CLS_TEXT, ground_truth='Airport')
+                for k in range(3)], []
+    if kind == 'lrben':
+        answers = tmp_path / 'answers.json'
+        answers.write_text(json.dumps(dict(answers=[
+            dict(question_id=k, answer='yes') for k in range(3)])))
+        return [dict(question_id=k, image='1.tif', category='presence', text='Is there?')
+                for k in range(3)], ['--answers', str(answers)]
+    if kind == 'referring':
+        return [dict(question_id=k, image_id=str(k), question='a ship', type='ref',
+                     obj_ids=[1], size_group='small',
+                     ground_truth=[[[0, 0], [10, 0], [10, 10], [0, 10]]])
+                for k in range(3)], []
+    return [dict(question_id=k, image_id=str(k), question='{<1><2><3><4>|<0>}',
+                 ground_truth='a ship') for k in range(3)], []
+
+
+@pytest.mark.parametrize('kind', ['aid', 'lrben', 'referring', 'region-captioning'])
+def test_geochat_bench_progress_bar(tmp_path, kind, capsys):
+    """The loop over the records draws mmengine's progress bar, with its ETA, up to the
+    number of records."""
+    records, extra = _geochat_bench_inputs(kind, tmp_path)
+    src = write_jsonl(tmp_path / 'in.jsonl', records)
+    stats = tool('geochat_bench').main([kind, src, '--out', str(tmp_path / 'out.json'),
+                                        *extra])
+    assert stats['written'] == 3
+    # '[   ] 0/3, elapsed: 0s, ETA:', then '\r[>>>  ] k/3, ... task/s, elapsed: 0s, ETA: 0s'
+    bar = capsys.readouterr().out.split('\n')[0].split('\r')
+    assert re.fullmatch(r'\[ +\] 0/3, elapsed: 0s, ETA:', bar[0]), bar
+    assert [re.fullmatch(r'\[[> ]+\] (\d/3), [\d.]+ task/s, elapsed: \d+s, ETA: +\d+s',
+                         b).group(1) for b in bar[1:]] == ['1/3', '2/3', '3/3'], bar
+    assert re.match(r'\[>+\] 3/3', bar[-1]), bar  # a full bar at the end
 
 
 @pytest.mark.parametrize('kind, record, message', [

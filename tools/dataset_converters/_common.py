@@ -132,8 +132,9 @@ def image_size(path: str) -> Tuple[int, int]:
 
 
 def progress(items: Sequence) -> Iterable:
-    """Iterate ``items`` with mmengine's progress bar (a plain loop when empty)."""
-    return track_iter_progress(list(items)) if len(items) else iter(())
+    """Iterate ``items`` with mmengine's progress bar (``[>>>  ] n/N, ... ETA``) on the
+    current ``sys.stdout`` (a plain loop when empty)."""
+    return track_iter_progress(list(items), file=sys.stdout) if len(items) else iter(())
 
 
 def print_summary(title: str, rows: Sequence[Tuple[str, Any]]) -> None:

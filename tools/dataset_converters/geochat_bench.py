@@ -43,7 +43,8 @@ from collections import Counter
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from _common import (IMAGE_EXTS, ConverterError, GRID_BOX_RE, clean_num, cli, dump_json,
-                     dump_jsonl, iter_jsonl, load_json, print_summary, require_fields)
+                     dump_jsonl, iter_jsonl, load_json, print_summary, progress,
+                     require_fields)
 
 # upstream RSCoVLM's format_geochat.py maps this AID ground truth (a class name glued to
 # "gt") to the class it means
@@ -80,7 +81,7 @@ def convert_cls(path: str, out: str, image_ext: Optional[str]) -> Dict[str, int]
     classes: List[str] = []
     images: List[dict] = []
     stats = Counter(read=0)
-    for lineno, rec in iter_jsonl(path):
+    for lineno, rec in progress(list(iter_jsonl(path))):
         stats['read'] += 1
         require_fields(rec, ('image', 'text', 'ground_truth'), _where(path, lineno))
         m = CLASSES_RE.search(str(rec['text']))
@@ -151,7 +152,7 @@ def convert_vqa(path: str, out: str, answers_path: str) -> Dict[str, int]:
     """``hrben.jsonl`` / ``lrben.jsonl`` + RSVQA answers -> VQA JSON."""
     answers = load_answers(answers_path)
     records = []
-    for lineno, rec in iter_jsonl(path):
+    for lineno, rec in progress(list(iter_jsonl(path))):
         require_fields(rec, ('image', 'text', 'category', 'question_id'),
                        _where(path, lineno))
         qid = rec['question_id']
@@ -195,7 +196,7 @@ def check_polygons(value: Any, where: str) -> List[List[List[float]]]:
 def convert_referring(path: str, out: str) -> Dict[str, int]:
     """``referring.jsonl`` -> grounding JSONL (``polys`` in original pixels)."""
     records = []
-    for lineno, rec in iter_jsonl(path):
+    for lineno, rec in progress(list(iter_jsonl(path))):
         require_fields(rec, ('image_id', 'ground_truth') + REFERRING_KEPT,
                        _where(path, lineno))
         out_rec = dict(image_id=_png_name(rec['image_id'], _where(path, lineno, 'image_id')))
@@ -225,7 +226,7 @@ def check_region(value: Any, where: str) -> str:
 def convert_region_captioning(path: str, out: str) -> Dict[str, int]:
     """``region_captioning.jsonl`` -> caption JSON, one record per region."""
     records = []
-    for lineno, rec in iter_jsonl(path):
+    for lineno, rec in progress(list(iter_jsonl(path))):
         require_fields(rec, ('image_id', 'question', 'question_id', 'ground_truth'),
                        _where(path, lineno))
         gt = rec['ground_truth']
