@@ -4,8 +4,11 @@
 # tokenizer's vocabulary, not 152064) but only NLAYERS language and vision blocks, bf16, sdpa (or
 # ATTN=flash_attention_2), packed batches of the generated demo data, a few steps per
 # strategy. Prints tokens/s (from the train loop's time per step) and peak GPU memory per
-# rank for each strategy. Needs >= 2 GPUs and `pip install deepspeed`.
+# rank for each strategy. Needs `pip install deepspeed`. NGPUS=1 runs every strategy's code
+# path (bf16, the attention kernel, checkpoint layout) on one GPU, where nothing is split
+# across ranks; the memory saving of sharding shows from 2 GPUs on.
 #   bash tools/misc/gpu_smoke.sh [NGPUS=2] [STEPS=10]
+#   NLAYERS=2 STRATEGIES="fsdp deepspeed_zero3" bash tools/misc/gpu_smoke.sh 1 5
 set -euo pipefail
 NGPUS=${1:-2}
 STEPS=${2:-10}
