@@ -8,7 +8,7 @@
 # codec's long one). Metric: mAP_nc, rotated IoU 0.5, 11-point AP, with mmrotate's rule for
 # difficult objects (ignore_mode='mmrotate', upstream parity): 5 of the 200 images hold
 # only a difficult object, whose correct box mmrotate counts as a false positive, so
-# perfect answers score 0.990 here; ignore_mode='devkit' (difficult objects ignored in
+# perfect answers score 0.9902 here; ignore_mode='devkit' (difficult objects ignored in
 # every image, as the DOTA devkit) gives them 1.0.
 demo_data_root = 'data/demo/'
 demo_codec = dict(type='RBoxCodec', fmt='plain')

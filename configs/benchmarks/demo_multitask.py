@@ -4,7 +4,7 @@
 # Java start-up costs 12 s), VQA contain-accuracy per question type, scene classification
 # accuracy, and the multi-turn conversations' final box answers (Acc@0.5, earlier turns
 # given as context). Prompts: the training prompts (see demo_det.py for detection's, and
-# for the difficult objects' rule, ignore_mode='mmrotate': perfect answers score 0.990).
+# for the difficult objects' rule, ignore_mode='mmrotate': perfect answers score 0.9902).
 _base_ = ['./demo_det.py']
 demo_test_load_pipeline = [
     dict(type='LoadImages'),

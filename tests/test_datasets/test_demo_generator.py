@@ -115,6 +115,30 @@ def test_image_independent_of_split_size(tmp_path, datasets):
                            shallow=False)
 
 
+def test_only_the_test_split(tmp_path, datasets):
+    """``only=('test', )`` writes the test split of a full run, byte for byte (the ids
+    after the train split's), and nothing of train; the record says which split it holds."""
+    summary = _generate(tmp_path, only=('test', ))
+    assert sorted(os.listdir(tmp_path)) == ['generation.json', 'test']
+    full = datasets['root']
+    for sub in ('', 'images', 'annfiles'):
+        ours, theirs = osp.join(tmp_path, 'test', sub), osp.join(full, 'test', sub)
+        names = sorted(os.listdir(ours))
+        assert names == sorted(os.listdir(theirs))
+        files = [n for n in names if osp.isfile(osp.join(ours, n))]
+        match, mismatch, errors = filecmp.cmpfiles(ours, theirs, files, shallow=False)
+        assert match == files and not mismatch and not errors, (sub, mismatch, errors)
+        assert len(files) == (6 if sub == '' else NUM['test'])  # meta.jsonl + 5 task files
+    assert _ids(tmp_path, 'test')[0] == f'P{NUM["train"] + 1:04d}__112__0___0'
+    assert summary['splits'] == {'test': datasets['summary']['splits']['test']}
+    assert summary['parameters'] == datasets['summary']['parameters']
+    params = dict(num_train=NUM['train'], num_test=NUM['test'], img_size=SIZE, seed=0)
+    assert dataset_is_complete(str(tmp_path), **params, only=('test', ))
+    assert not dataset_is_complete(str(tmp_path), **params)  # no train split
+    with pytest.raises(ValueError, match=r"names split\(s\) \['val'\] that are not in"):
+        _generate(tmp_path / 'x', only=('val', ))
+
+
 def test_counts_match_summary(datasets):
     root, summary = datasets['root'], datasets['summary']
     assert set(summary['splits']) == set(SPLITS)

@@ -24,7 +24,9 @@ annotation path is relative to the split's ``images/`` folder, except grounding'
 ``{split}/{dataset}/{image_id}`` (``img_path`` = the split folder).
 
 Image ids look like DOTA split patches, ``P{index:04d}__{img_size}__0___0``; the index is
-1-based and unique over all splits (train first, then test, ...).
+1-based and unique over all splits (train first, then test, ...). ``only=('test', )`` writes
+the test split alone, byte-identical to that of a full run (the train split is not drawn,
+only counted for the ids).
 
 All coordinates and sizes are in pixels of the image frame: x to the right, y down, the
 top-left corner of the top-left pixel is (0, 0), so a polygon lies inside the image when
@@ -345,7 +347,8 @@ def generate_demo_dataset(root: str,
                           img_size: int = 112,
                           seed: int = 0,
                           splits: Sequence[str] = ('train', 'test'),
-                          num_images: Optional[Dict[str, int]] = None) -> dict:
+                          num_images: Optional[Dict[str, int]] = None,
+                          only: Optional[Sequence[str]] = None) -> dict:
     """Write the demo dataset under ``root`` and return its summary.
 
     Args:
@@ -361,6 +364,10 @@ def generate_demo_dataset(root: str,
         splits: the splits to write, in this order (it fixes the global image ids).
         num_images: image counts of other splits (``{'val': 100}``); overrides
             ``num_train`` / ``num_test`` when it names those.
+        only: write only these of ``splits`` (default: all). The others are not
+            generated, only counted, so the image ids and files of the written ones are
+            those of a full run; ``generation.json`` records the parameters of the
+            full run and the summaries of the written splits.
 
     Returns:
         ``{'parameters': {...}, 'splits': {split: {'images', 'empty_images',
@@ -372,6 +379,7 @@ def generate_demo_dataset(root: str,
     if img_size < 32:
         raise ValueError(f'img_size must be >= 32 px, got {img_size}')
     counts = _num_images(num_train, num_test, splits, num_images)
+    written = _written_splits(splits, only)
     os.makedirs(root, exist_ok=True)
     record_path = osp.join(root, 'generation.json')
     if osp.exists(record_path):
@@ -379,6 +387,9 @@ def generate_demo_dataset(root: str,
     summary = {'parameters': _parameters(counts, img_size, seed), 'splits': {}}
     next_index = 1
     for split in splits:
+        if split not in written:
+            next_index += counts[split]  # image ids as in a full run
+            continue
         split_dir = osp.join(root, split)
         img_dir, ann_dir = osp.join(split_dir, 'images'), osp.join(split_dir, 'annfiles')
         for d in (img_dir, ann_dir):
@@ -416,6 +427,16 @@ def generate_demo_dataset(root: str,
     return summary
 
 
+def _written_splits(splits: Sequence[str], only: Optional[Sequence[str]]) -> Sequence[str]:
+    if only is None:
+        return splits
+    unknown = [s for s in only if s not in splits]
+    if unknown:
+        raise ValueError(f'only={list(only)} names split(s) {unknown} that are not in '
+                         f'splits={list(splits)}')
+    return only
+
+
 def read_generation_record(root: str) -> Optional[dict]:
     """The summary saved by :func:`generate_demo_dataset` in ``root``, or None."""
     try:
@@ -431,19 +452,23 @@ def dataset_is_complete(root: str,
                         img_size: int = 112,
                         seed: int = 0,
                         splits: Sequence[str] = ('train', 'test'),
-                        num_images: Optional[Dict[str, int]] = None) -> bool:
+                        num_images: Optional[Dict[str, int]] = None,
+                        only: Optional[Sequence[str]] = None) -> bool:
     """Whether ``root`` holds a complete dataset generated with these parameters.
 
-    Checks the saved parameters, that every split has the right number of images,
-    annotation files and meta records, and that its task files exist (it does not
-    re-read their contents).
+    Checks the saved parameters, that every split (of ``only`` when given) was written
+    and has the right number of images, annotation files and meta records, and that its
+    task files exist (it does not re-read their contents).
     """
     from .tasks import TASK_FILES
     record = read_generation_record(root)
     counts = _num_images(num_train, num_test, splits, num_images)
     if record is None or record.get('parameters') != _parameters(counts, img_size, seed):
         return False
-    for split, n in counts.items():
+    for split in _written_splits(splits, only):
+        n = counts[split]
+        if split not in record.get('splits', {}):  # left out by an `only` run
+            return False
         split_dir = osp.join(root, split)
         try:
             pngs = [f for f in os.listdir(osp.join(split_dir, 'images')) if f.endswith('.png')]
