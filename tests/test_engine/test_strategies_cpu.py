@@ -10,6 +10,7 @@ import time
 
 import pytest
 import torch
+from hf_export_check import TOOL, assert_same_generation, write_image
 from tool_runner import REPO, run, small_run_options
 
 BASE = f'{REPO}/configs/demo/qwen2.5-vl-tiny_full_1xb16-3k_demo-det.py'
@@ -44,6 +45,23 @@ def dist_train(config, work, data_root, port, *extra_args, **extra):
     return run(['bash', 'tools/dist_train.sh', config, '2', '--work-dir', str(work),
                 *extra_args, *options(data_root, **extra)],
                PORT=str(port), DS_ACCELERATOR='cpu')
+
+
+def kill_tree(proc):
+    """SIGKILL the launcher and every process under it at once, as a lost node would be.
+    torchrun starts each rank in a session of its own, so killing the launcher's process
+    group would leave the ranks training (and writing checkpoints) on their own."""
+    import psutil
+    procs = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
+    assert len(procs) >= 3, f'expected the launcher and two ranks, found {len(procs)}'
+    for p in procs:
+        try:
+            p.send_signal(signal.SIGKILL)
+        except psutil.NoSuchProcess:
+            pass
+    proc.wait()
+    _, alive = psutil.wait_procs(procs, timeout=30)
+    assert not alive, f'still running after SIGKILL: {[p.pid for p in alive]}'
 
 
 def losses(log):
@@ -143,8 +161,7 @@ def test_fsdp_sharded_killed_resumes_exactly_and_loads_on_one_process(
     while not (work / 'iter_2.pth' / '.metadata').exists() and time.time() < deadline:
         assert proc.poll() is None, 'training exited before its first checkpoint'
         time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_tree(proc)
     assert (work / 'iter_2.pth' / 'extra_state.pth').is_file()
 
     log = dist_train(config, work, demo_data, 29643, '--resume', str(work / 'iter_2.pth'),
@@ -155,9 +172,14 @@ def test_fsdp_sharded_killed_resumes_exactly_and_loads_on_one_process(
     assert (resumed / '.metadata').is_file()
     # same data order, optimizer and scheduler state: the uninterrupted run's weights
     assert_same_weights(weights(resumed), reference)
-    # the HF export reads the shards as the full file (so it writes the same folder)
+    # the HF export reads the shards as the full file, and transformers alone generates
+    # from the exported folder what rscovlm generates from the plain FSDP checkpoint
     from rscovlm.models.export import load_state_dict_for_export
     assert_same_weights(load_state_dict_for_export(str(resumed)), reference)
+    hf_dir = tmp_path / 'hf'
+    run([sys.executable, TOOL, config, str(resumed), str(hf_dir)])
+    assert_same_generation(BASE, str(fsdp_full[0] / f'iter_{ITERS}.pth'), str(hf_dir),
+                           write_image(tmp_path / 'scene.png'), tmp_path)
 
     # a world size of one reads the two ranks' shards (plain VLMRunner: tools/test.py)
     preds = tmp_path / 'preds.jsonl'
@@ -167,33 +189,40 @@ def test_fsdp_sharded_killed_resumes_exactly_and_loads_on_one_process(
     assert len(preds.read_text().splitlines()) == 8
 
 
-@pytest.fixture(scope='module')
-def zero3(tmp_path_factory, demo_data, init_weights):
-    tmp = tmp_path_factory.mktemp('zero3')
+@pytest.fixture(scope='module', params=[1, 2, 3], ids=lambda stage: f'zero{stage}')
+def deepspeed_run(request, tmp_path_factory, demo_data, init_weights):
+    """DeepSpeed ZeRO-1, -2 and -3 (bf16, the recipes' mixed precision) on two ranks."""
+    stage = request.param
+    tmp = tmp_path_factory.mktemp(f'zero{stage}')
     work = tmp / 'work'
-    config = strategy_config(tmp, 'deepspeed_zero3')
-    return config, work, dist_train(config, work, demo_data, 29644, load_from=init_weights)
+    config = strategy_config(tmp, f'deepspeed_zero{stage}')
+    log = dist_train(config, work, demo_data, 29640 + 10 * stage, load_from=init_weights)
+    return stage, config, work, log
 
 
-def test_deepspeed_zero3_trains_generates_and_resumes(zero3, single, demo_data):
-    """ZeRO-3 on CPU (DS_ACCELERATOR=cpu, gloo, torch AdamW): weights partitioned,
-    bf16 with fp32 masters, generation with synced_gpus, resume from its checkpoint."""
-    config, work, log = zero3
+def test_deepspeed_trains_generates_and_resumes(deepspeed_run, single, demo_data):
+    """ZeRO-1/2/3 on CPU (DS_ACCELERATOR=cpu, gloo, torch AdamW): optimizer states (and
+    under ZeRO-3 the weights) partitioned over the ranks, bf16 with fp32 masters,
+    generation in validation (ZeRO-3: synced_gpus), resume from a checkpoint."""
+    stage, config, work, log = deepspeed_run
     got = losses(log)
+    assert len(got) == ITERS
     # bf16 compute: the first loss (before any update, same sample) within 1 % of the
     # fp32 single process
     assert got[0] == pytest.approx(single[0][0], rel=1e-2)
     assert got[-1] < got[0]
-    assert 'dota/mAP' in log  # generation under ZeRO-3 finished on both ranks
+    assert 'dota/mAP' in log  # generation finished on both ranks
     ckpt = work / f'iter_{ITERS}.pth'
-    assert (ckpt / 'bf16_zero_pp_rank_1_mp_rank_00_optim_states.pt').is_file()
+    # each rank wrote its own partition of the optimizer states
+    assert len(list(ckpt.glob('*zero_pp_rank_*_mp_rank_00_optim_states.pt'))) == 2
     final = weights(ckpt)
     assert len(final) == 105 and final[next(iter(final))].dtype == torch.float32
 
     # resume from the iteration-2 checkpoint: the same final weights
     import shutil
     shutil.rmtree(ckpt)
-    log = dist_train(config, work, demo_data, 29645, '--resume', str(work / 'iter_2.pth'))
+    log = dist_train(config, work, demo_data, 29641 + 10 * stage, '--resume',
+                     str(work / 'iter_2.pth'))
     assert 'resumed epoch: 0, iter: 2' in log
     assert_same_weights(weights(ckpt), final)
 
@@ -221,3 +250,42 @@ def test_deepspeed_configs_build_their_strategy(name, stage, tmp_path):
     assert strategy.config['gradient_accumulation_steps'] == 2
     offload = cfg.strategy.zero_optimization.get('offload_optimizer')
     assert (offload is not None) == name.endswith('offload')
+
+
+@pytest.mark.parametrize('name,model_cfg', [
+    ('fsdp', 'lora=dict(r=4, lora_alpha=8, lora_dropout=0.0)'),
+    ('deepspeed_zero3', 'freeze_vision=True'),
+], ids=['fsdp-lora', 'zero3-frozen-vision'])
+def test_lora_and_frozen_towers_train_sharded(name, model_cfg, tmp_path, demo_data,
+                                              init_weights):
+    """LoRA adapters (FSDP) and a frozen vision tower (ZeRO-3), both with gradient
+    checkpointing as the 7B recipes use it: only the trainable weights change; the FSDP
+    checkpoint holds exactly the adapters, gathered from the shards."""
+    config = tmp_path / f'demo_{name}_partial.py'
+    config.write_text(f"_base_ = ['{BASE}', '{STRATEGIES}/{name}.py']\n"
+                      f"model = dict({model_cfg}, gradient_checkpointing=True)\n")
+    work = tmp_path / 'work'
+    extra = FSDP_FP32 if name == 'fsdp' else {}
+    log = dist_train(str(config), work, demo_data, 29680 if name == 'fsdp' else 29681,
+                     iters=2, load_from=init_weights, **extra)
+    got = losses(log)
+    assert len(got) == 2 and all(0 < x < 20 for x in got)
+    init = torch.load(init_weights, map_location='cpu')['state_dict']
+    saved = weights(work / 'iter_2.pth')
+    if name == 'fsdp':
+        assert saved and all('lora_' in k for k in saved)
+        assert sum('lora_B' in k for k in saved) == sum('lora_A' in k for k in saved) > 0
+        # B starts at zero: two steps moved every adapter
+        assert all(saved[k].abs().sum() > 0 for k in saved if 'lora_B' in k)
+    else:
+        # DeepSpeed writes the whole (partitioned) model, frozen weights included; they
+        # come back as they went in (bf16 rounding at most: 2**-8 relative), while the
+        # trained ones moved (lr 1e-3: several per cent of their size in two steps)
+        vision = [k for k in init if '.visual.' in k and '.merger.' not in k]
+        assert vision and set(saved) == set(init)
+        for key in vision:
+            torch.testing.assert_close(saved[key].float(), init[key].float(), rtol=2**-8,
+                                       atol=1e-8)
+        changed = [k for k in saved if k not in vision and not torch.allclose(
+            saved[k].float(), init[k].float(), rtol=2**-6, atol=1e-6)]
+        assert len(changed) > (len(saved) - len(vision)) // 2
