@@ -225,6 +225,14 @@ def test_deepspeed_trains_generates_and_resumes(deepspeed_run, single, demo_data
                      str(work / 'iter_2.pth'))
     assert 'resumed epoch: 0, iter: 2' in log
     assert_same_weights(weights(ckpt), final)
+    if stage == 3:
+        # one process (plain VLMRunner: tools/test.py) reads the partitioned checkpoint
+        preds = work.parent / 'preds.jsonl'
+        out = run([sys.executable, 'tools/test.py', BASE, str(ckpt), '--work-dir',
+                   str(work.parent / 'test'), '--out', str(preds),
+                   *small_run_options(demo_data)])
+        assert f'Load checkpoint from {ckpt}' in out
+        assert len(preds.read_text().splitlines()) == 8
 
 
 @pytest.mark.parametrize('name,stage', [('deepspeed_zero1', 1), ('deepspeed_zero2', 2),
