@@ -84,3 +84,18 @@ def test_report_prints_every_strategy_and_the_total_last(tool, recipe, capsys):
     assert float(rows['zero1'][2]) == pytest.approx(12 * 8_292_166_656 / 8 / GiB, abs=0.05)
     assert float(rows['ddp'][-1]) > 80 > float(rows['zero1'][-1])
     assert lines[-1] == f'total per GPU (zero3_offload): {rows["zero3_offload"][-1]} GiB'
+
+
+def test_readme_and_distributed_doc_show_the_tools_table(tool, recipe, capsys):
+    """The "GPUs x memory -> strategy" tables of the README and docs/distributed.md are
+    the tool's ``--table`` output, row for row."""
+    class Args:
+        config, gpus, strategy, arch, lora_rank, text_tokens, batch_size = \
+            RECIPE, 8, None, None, None, 1024, None
+    tool.table(recipe, Args)
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith('|')]
+    assert len(rows) == 2 + 6  # header, rule, 3 sizes x (full, LoRA)
+    for doc in ('README.md', 'docs/distributed.md'):
+        with open(osp.join(REPO, doc), encoding='utf-8') as f:
+            text = f.read()
+        assert '\n'.join(rows) in text, f'{doc}: the memory table differs from --table'
