@@ -53,7 +53,8 @@ class DatasetEpochHook(Hook):
 @HOOKS.register_module()
 class TrainingCurvesHook(Hook):
     """Draw ``<work_dir>/curves.png``: the training loss of every task and the validation
-    metrics against the iteration, redrawn after every validation and at the end.
+    metrics against the iteration, redrawn after every validation and at the end of
+    training.
 
     It reads what the run already logs, the ``vis_data/scalars.json`` file of mmengine's
     ``LocalVisBackend`` (one JSON line per logged iteration, window-averaged by the log
@@ -79,7 +80,8 @@ class TrainingCurvesHook(Hook):
     def after_val_epoch(self, runner, metrics=None) -> None:
         self.draw(runner)
 
-    def after_run(self, runner) -> None:
+    def after_train(self, runner) -> None:
+        # not after_run: a test-only run (tools/test.py) has no training curves to draw
         self.draw(runner)
 
     def read_scalars(self, path: str):

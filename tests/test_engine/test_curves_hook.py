@@ -38,7 +38,7 @@ def test_draws_png_in_work_dir(tmp_path):
     (log_dir / 'vis_data').mkdir(parents=True)
     _write_scalars(log_dir / 'vis_data' / 'scalars.json')
     runner = SimpleNamespace(log_dir=str(log_dir), work_dir=str(tmp_path))
-    TrainingCurvesHook().after_run(runner)
+    TrainingCurvesHook().after_train(runner)
     png = tmp_path / 'curves.png'
     assert png.is_file() and png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
     assert not osp.exists(str(png) + '.tmp.png')
@@ -46,5 +46,19 @@ def test_draws_png_in_work_dir(tmp_path):
 
 def test_missing_scalars_warns_and_draws_nothing(tmp_path):
     runner = SimpleNamespace(log_dir=str(tmp_path / 'log'), work_dir=str(tmp_path))
-    TrainingCurvesHook().after_run(runner)
+    TrainingCurvesHook().after_train(runner)
     assert not (tmp_path / 'curves.png').exists()
+
+
+def test_a_test_only_run_draws_nothing_and_stays_quiet(tmp_path, monkeypatch):
+    """tools/test.py runs the config's hooks without training: no picture, no warning."""
+    warnings = []
+    hook = TrainingCurvesHook()
+    monkeypatch.setattr(hook, 'draw', lambda runner: warnings.append(runner))
+    runner = SimpleNamespace(log_dir=str(tmp_path / 'log'), work_dir=str(tmp_path))
+    hook.before_run(runner)
+    hook.after_test_epoch(runner, metrics={})
+    hook.after_run(runner)
+    assert warnings == []
+    hook.after_train(runner)
+    assert warnings == [runner]
